@@ -1,0 +1,63 @@
+/* The one JSON helper, over cJSON: strict parsing with line and column in errors, printing
+ * with two-space indentation, deep equality, dotted key paths ("llm.model") and deep merge. */
+#ifndef ARVIS_JSON_H
+#define ARVIS_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arvis/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cJSON;
+
+/* Parses len bytes of text as one JSON value into *out (the caller frees it with cJSON_Delete).
+ * A leading UTF-8 byte-order mark is skipped. Refuses, with the line and column in err: invalid
+ * UTF-8 (ARVIS_E_UTF8), empty text, syntax errors and text after the value (ARVIS_E_PARSE); also
+ * refuses duplicate keys in one object and numbers too large to represent (ARVIS_E_PARSE, naming
+ * the key path). */
+int arvis_json_parse(const char *text, size_t len, struct cJSON **out, arvis_error *err);
+
+/* Prints v as JSON text. indent 0 prints it on one line; indent > 0 prints it over several lines
+ * with that many spaces per level (short arrays of scalars stay on one line). Non-ASCII text is
+ * kept as UTF-8. Returns a string the caller frees, or NULL when memory runs out. */
+char *arvis_json_print(const struct cJSON *v, int indent);
+
+/* Prints v on one line into out (size bytes), cut at a character boundary and ended with "..."
+ * when longer. For messages. Returns out. */
+char *arvis_json_describe(const struct cJSON *v, char *out, size_t size);
+
+/* Formats a number the shortest way that reads back to the same double ("0.7", "5242880").
+ * out must hold at least 32 bytes. Returns out. */
+char *arvis_json_number(double d, char *out, size_t size);
+
+/* JSON-type name for messages: "null", "boolean", "number", "string", "array" or "object". */
+const char *arvis_json_type_name(const struct cJSON *v);
+
+/* Deep equality as JSON Schema defines it: numbers compare by value (1 equals 1.0), objects
+ * regardless of key order, arrays in order. */
+bool arvis_json_equal(const struct cJSON *a, const struct cJSON *b);
+
+/* The value at dotted path in root ("" is root itself), or NULL when absent. */
+struct cJSON *arvis_json_at(const struct cJSON *root, const char *path);
+
+/* Stores value at dotted path, creating missing objects on the way and replacing what was there.
+ * Takes ownership of value in every case. Fails with ARVIS_E_INVAL when a non-object is in the
+ * way, ARVIS_E_NOMEM when out of memory. */
+int arvis_json_put(struct cJSON *root, const char *path, struct cJSON *value);
+
+/* Removes the value at dotted path and returns it (the caller owns it), or NULL when absent.
+ * Objects left empty on the way are removed too. */
+struct cJSON *arvis_json_take(struct cJSON *root, const char *path);
+
+/* Deep-merges a copy of src into dst: objects merge key by key, anything else replaces. */
+int arvis_json_merge(struct cJSON *dst, const struct cJSON *src);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,129 @@
+/* Helpers every arvis command uses: exit codes, one-line messages on stderr, printing config
+ * problems, and loading the configuration with the global options. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+int cli_exit_code(int status)
+{
+    switch (status) {
+    case ARVIS_OK:
+        return CLI_EXIT_OK;
+    case ARVIS_E_INVAL:
+    case ARVIS_E_PARSE:
+    case ARVIS_E_SCHEMA:
+    case ARVIS_E_UTF8:
+    case ARVIS_E_TOOBIG:
+    case ARVIS_E_VERSION:
+    case ARVIS_E_NOTFOUND:
+        return CLI_EXIT_USAGE;
+    case ARVIS_E_UNAVAILABLE:
+    case ARVIS_E_TIMEOUT:
+        return CLI_EXIT_UNAVAILABLE;
+    default:
+        return CLI_EXIT_FAILURE;
+    }
+}
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "arvis: %s: ", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("error", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("warning", fmt, ap);
+    va_end(ap);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("error", fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Run `arvis %s --help` for its usage.\n", command);
+    return CLI_EXIT_USAGE;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            return false;
+        }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void cli_report_warnings(const arvis_config_report *report)
+{
+    for (size_t i = 0; i < report->count; i++) {
+        if (report->items[i].severity == ARVIS_CONFIG_WARNING) {
+            cli_warning("%s", report->items[i].message);
+        }
+    }
+}
+
+int cli_report_failure(int status, const arvis_error *err, const arvis_config_report *report)
+{
+    cli_report_warnings(report);
+    if (report->errors == 0) {
+        cli_error("%s", err->msg);
+        return cli_exit_code(status);
+    }
+    cli_error("%s:", err->msg);
+    for (size_t i = 0; i < report->count; i++) {
+        if (report->items[i].severity == ARVIS_CONFIG_ERROR) {
+            fprintf(stderr, "  %s\n", report->items[i].message);
+        }
+    }
+    size_t shown = 0;
+    for (size_t i = 0; i < report->count; i++) {
+        shown += report->items[i].severity == ARVIS_CONFIG_ERROR;
+    }
+    if (report->errors > shown) {
+        fprintf(stderr, "  ... and %zu more\n", report->errors - shown);
+    }
+    fprintf(stderr, "See `arvis config reference` for what each key allows.\n");
+    return cli_exit_code(status);
+}
+
+int cli_load_config(const struct cli_ctx *ctx, arvis_config **cfg)
+{
+    arvis_config_options opts = {
+        .file = ctx->config_file,
+        .require_file = ctx->config_file != NULL,
+        .sets = ctx->sets,
+        .n_sets = ctx->n_sets,
+    };
+    arvis_config_report report;
+    arvis_config_report_init(&report);
+    arvis_error err;
+    arvis_error_clear(&err);
+    int rc = arvis_config_load(&opts, cfg, &report, &err);
+    int code = CLI_EXIT_OK;
+    if (rc == ARVIS_OK) {
+        cli_report_warnings(&report);
+    } else {
+        code = cli_report_failure(rc, &err, &report);
+    }
+    arvis_config_report_free(&report);
+    return code;
+}

@@ -1,0 +1,459 @@
+/* Migration 0 -> 1: an Arvis v1.5 config (no config_version) into this layout. Renamed keys
+ * move, engines Arvis lacks map to ours with a warning, and everything else is kept in legacy. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arvis/json.h"
+#include "config_internal.h"
+
+enum { KEY_MAX = 256, DEPTH_MAX = 64, UNLIMITED_HISTORY = 10000, MS_PER_S = 1000 };
+
+struct mig {
+    const cJSON *old;
+    cJSON *out;
+    arvis_config_report *report;
+    const char *lang; /* language.speech of the old file, e.g. "ru"; NULL when absent */
+    int rc;
+};
+
+/* Keys that kept their meaning but changed their name. */
+static const struct rename {
+    const char *from;
+    const char *to;
+} renames[] = {
+    {"llm.ollama_url", "llm.base_url"},
+    {"llm.worker_timeout_ms", "llm.request_timeout_ms"},
+    {"startup.preload_model", "llm.warmup"},
+    {"prompts.system", "llm.system_prompt"},
+    {"language.speech", "app.language"},
+    {"user.name", "app.user_name"},
+    {"history.save_to_file", "llm.history.save"},
+    {"modules.voice_activation_enabled", "wake.enabled"},
+    {"audit.enabled", "security.audit.enabled"},
+    {"audit.max_log_size", "security.audit.max_log_size"},
+    {"audit.max_log_age_days", "security.audit.max_log_age_days"},
+    {"security.audit_enabled", "security.audit.enabled"},
+    {"security.auth_enabled", "security.auth.enabled"},
+    {"security.require_login", "security.auth.require_login"},
+    {"security.session_timeout_minutes", "security.auth.session_timeout_minutes"},
+    {"security.2fa_enabled", "security.auth.two_factor.enabled"},
+    {"security.rbac_enabled", "security.rbac.enabled"},
+    {"security.default_role", "security.rbac.default_role"},
+    {"auth.password_min_length", "security.auth.password_policy.min_length"},
+    {"auth.max_login_attempts", "security.auth.lockout.max_attempts"},
+    {"auth.lockout_duration", "security.auth.lockout.duration_seconds"},
+};
+
+/* Keys whose value changes on the way; each handler returns true when it placed the value. */
+typedef bool (*transform_fn)(struct mig *m, const char *path, const cJSON *v);
+
+static bool t_model(struct mig *m, const char *path, const cJSON *v);
+static bool t_log_level(struct mig *m, const char *path, const cJSON *v);
+static bool t_engine(struct mig *m, const char *path, const cJSON *v);
+static bool t_priority(struct mig *m, const char *path, const cJSON *v);
+static bool t_fallback_on_error(struct mig *m, const char *path, const cJSON *v);
+static bool t_stt_engine(struct mig *m, const char *path, const cJSON *v);
+static bool t_wake_word(struct mig *m, const char *path, const cJSON *v);
+static bool t_cooldown(struct mig *m, const char *path, const cJSON *v);
+static bool t_history(struct mig *m, const char *path, const cJSON *v);
+static bool t_voice(struct mig *m, const char *path, const cJSON *v);
+
+static const struct transform {
+    const char *from;
+    transform_fn fn;
+} transforms[] = {
+    {"llm.default_model", t_model},
+    {"logging.level", t_log_level},
+    {"logging.console_level", t_log_level},
+    {"tts_engine", t_engine},
+    {"tts.engine", t_engine},
+    {"tts.default_engine", t_engine},
+    {"tts.engines_priority", t_priority},
+    {"tts.fallback_on_error", t_fallback_on_error},
+    {"stt.engine", t_stt_engine},
+    {"stt.wake_word", t_wake_word},
+    {"stt.kaldi_cooldown", t_cooldown},
+    {"history.max_messages", t_history},
+    {"tts.voice", t_voice},
+};
+
+static void place(struct mig *m, const char *to, cJSON *value)
+{
+    if (!value) {
+        m->rc = ARVIS_E_NOMEM;
+        return;
+    }
+    int rc = arvis_json_put(m->out, to, value);
+    if (rc != ARVIS_OK && m->rc == ARVIS_OK) {
+        m->rc = rc;
+    }
+}
+
+/* Keeps an old value under legacy at its old place; segs avoids splitting keys with dots. */
+static void keep_legacy(struct mig *m, const char *const *segs, size_t n, const cJSON *v)
+{
+    cJSON *obj = cJSON_GetObjectItemCaseSensitive(m->out, "legacy");
+    if (!obj && !(obj = cJSON_AddObjectToObject(m->out, "legacy"))) {
+        m->rc = ARVIS_E_NOMEM;
+        return;
+    }
+    for (size_t i = 0; i + 1 < n; i++) {
+        cJSON *next = cJSON_GetObjectItemCaseSensitive(obj, segs[i]);
+        if (!cJSON_IsObject(next)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(obj, segs[i]);
+            next = cJSON_AddObjectToObject(obj, segs[i]);
+        }
+        if (!next) {
+            m->rc = ARVIS_E_NOMEM;
+            return;
+        }
+        obj = next;
+    }
+    cJSON *copy = cJSON_Duplicate(v, 1);
+    if (!copy) {
+        m->rc = ARVIS_E_NOMEM;
+        return;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, segs[n - 1]);
+    if (!cJSON_AddItemToObject(obj, segs[n - 1], copy)) {
+        cJSON_Delete(copy);
+        m->rc = ARVIS_E_NOMEM;
+    }
+}
+
+/* keep_legacy for a dotted path without dots inside its keys. */
+static void keep_legacy_path(struct mig *m, const char *path, const cJSON *v)
+{
+    char buf[KEY_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    const char *segs[DEPTH_MAX];
+    size_t n = 0;
+    for (char *p = buf; p && n < DEPTH_MAX;) {
+        segs[n++] = p;
+        p = strchr(p, '.');
+        if (p) {
+            *p++ = '\0';
+        }
+    }
+    keep_legacy(m, segs, n, v);
+}
+
+static void note(struct mig *m, const char *path, const char *rule, const char *fmt, const char *a,
+                 const char *b)
+{
+    report_add(m->report, ARVIS_CONFIG_NOTE, path, rule, NULL, NULL, fmt, a, b);
+}
+
+static bool t_model(struct mig *m, const char *path, const cJSON *v)
+{
+    if (cJSON_IsString(v) && v->valuestring[0] && strcmp(v->valuestring, "auto") != 0) {
+        place(m, "llm.model", cJSON_CreateString(v->valuestring));
+        note(m, path, "renamed", "%s is now %s", path, "llm.model");
+        return true;
+    }
+    keep_legacy_path(m, path, v);
+    report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
+               "%s: Arvis does not pick a model by memory size (\"auto\"); llm.model keeps its "
+               "default: set it to a model your server has",
+               path);
+    return true;
+}
+
+static bool t_log_level(struct mig *m, const char *path, const cJSON *v)
+{
+    if (!cJSON_IsString(v)) {
+        return false; /* not a level: validation parks it with a clear message */
+    }
+    char lower[32];
+    size_t i = 0;
+    for (; v->valuestring[i] && i + 1 < sizeof lower; i++) {
+        lower[i] = (char)tolower((unsigned char)v->valuestring[i]);
+    }
+    lower[i] = '\0';
+    const char *level = strcmp(lower, "critical") == 0 ? "error" : lower;
+    place(m, path, cJSON_CreateString(level));
+    if (strcmp(level, v->valuestring) != 0) {
+        note(m, path, "mapped", "%s is now written in lower case: %s", path, level);
+    }
+    return true;
+}
+
+/* Maps an engine name of the original client to one Arvis has. */
+static const char *map_engine(const char *old, const char *lang, bool *lossy)
+{
+    bool english = !lang || strncmp(lang, "en", 2) == 0;
+    *lossy = true;
+    if (strcmp(old, "flite") == 0 || strcmp(old, "espeak-ng") == 0 || strcmp(old, "null") == 0) {
+        *lossy = false;
+        return old;
+    }
+    if (strcmp(old, "espeak") == 0) {
+        return "espeak-ng";
+    }
+    if (strcmp(old, "sapi") == 0 || strcmp(old, "sapi5") == 0) {
+        return "espeak-ng"; /* the system voice; espeak-ng is Linux's */
+    }
+    if (strcmp(old, "silero") == 0 || strcmp(old, "bark") == 0) {
+        return english ? "flite" : "espeak-ng"; /* flite speaks only English */
+    }
+    return NULL;
+}
+
+static bool t_engine(struct mig *m, const char *path, const cJSON *v)
+{
+    /* tts.default_engine wins over tts.engine, which wins over the old top-level tts_engine. */
+    const char *stronger = strcmp(path, "tts_engine") == 0 ? "tts.engine" : "tts.default_engine";
+    if (strcmp(path, "tts.default_engine") != 0 && arvis_json_at(m->old, stronger)) {
+        keep_legacy_path(m, path, v);
+        note(m, path, "kept-in-legacy", "%s is overridden by %s; kept in legacy", path, stronger);
+        return true;
+    }
+    bool lossy = false;
+    const char *engine = cJSON_IsString(v) ? map_engine(v->valuestring, m->lang, &lossy) : NULL;
+    if (!engine) {
+        keep_legacy_path(m, path, v);
+        report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", "flite, espeak-ng or null",
+                   NULL, "%s: unknown engine; tts.engine keeps its default (flite)", path);
+        return true;
+    }
+    place(m, "tts.engine", cJSON_CreateString(engine));
+    if (strcmp(engine, "espeak-ng") == 0 && m->lang && lossy) {
+        place(m, "tts.espeak-ng.voice", cJSON_CreateString(m->lang));
+    }
+    if (lossy) {
+        keep_legacy_path(m, path, v);
+        report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", engine, v->valuestring,
+                   "%s: the %s engine is not available in Arvis; tts.engine is now %s%s%s", path,
+                   v->valuestring, engine, m->lang && strcmp(engine, "espeak-ng") == 0 ? " with voice " : "",
+                   m->lang && strcmp(engine, "espeak-ng") == 0 ? m->lang : "");
+    } else if (strcmp(path, "tts.engine") != 0) {
+        note(m, path, "renamed", "%s is now %s", path, "tts.engine");
+    }
+    return true;
+}
+
+static bool t_priority(struct mig *m, const char *path, const cJSON *v)
+{
+    const cJSON *on_error = arvis_json_at(m->old, "tts.fallback_on_error");
+    if (!cJSON_IsArray(v) || cJSON_IsFalse(on_error)) {
+        keep_legacy_path(m, path, v);
+        return true;
+    }
+    cJSON *list = cJSON_CreateArray();
+    for (const cJSON *e = v->child; list && e; e = e->next) {
+        bool lossy;
+        const char *engine = cJSON_IsString(e) ? map_engine(e->valuestring, m->lang, &lossy) : NULL;
+        bool seen = false;
+        for (const cJSON *x = list->child; engine && x; x = x->next) {
+            seen = seen || strcmp(x->valuestring, engine) == 0;
+        }
+        if (engine && !seen) {
+            cJSON_AddItemToArray(list, cJSON_CreateString(engine));
+        }
+    }
+    place(m, "tts.fallback", list);
+    keep_legacy_path(m, path, v);
+    report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
+               "%s: engines mapped to the ones Arvis has and written to tts.fallback", path);
+    return true;
+}
+
+static bool t_fallback_on_error(struct mig *m, const char *path, const cJSON *v)
+{
+    if (cJSON_IsFalse(v)) {
+        place(m, "tts.fallback", cJSON_CreateArray());
+        note(m, path, "mapped", "%s is false: tts.fallback is now %s", path, "[]");
+    } else {
+        keep_legacy_path(m, path, v);
+        note(m, path, "kept-in-legacy", "%s: fallback is on by default (tts.fallback)%s", path,
+             "");
+    }
+    return true;
+}
+
+static bool t_stt_engine(struct mig *m, const char *path, const cJSON *v)
+{
+    if (cJSON_IsString(v) && (strcmp(v->valuestring, "pocketsphinx") == 0 ||
+                              strcmp(v->valuestring, "null") == 0)) {
+        place(m, path, cJSON_Duplicate(v, 1));
+        return true;
+    }
+    keep_legacy_path(m, path, v);
+    report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", "pocketsphinx",
+               cJSON_IsString(v) ? v->valuestring : NULL,
+               "%s: %s is not available in Arvis; speech is recognised by pocketsphinx with "
+               "Debian's en-us model",
+               path, cJSON_IsString(v) ? v->valuestring : "this engine");
+    return true;
+}
+
+static bool t_wake_word(struct mig *m, const char *path, const cJSON *v)
+{
+    bool english = cJSON_IsString(v) && v->valuestring[0];
+    char phrase[64];
+    size_t i = 0;
+    for (; english && v->valuestring[i] && i + 1 < sizeof phrase; i++) {
+        char c = v->valuestring[i];
+        english = isalpha((unsigned char)c) || c == ' ' || c == '\'';
+        phrase[i] = (char)tolower((unsigned char)c);
+    }
+    phrase[i] = '\0';
+    keep_legacy_path(m, path, v);
+    if (english && i > 0) {
+        place(m, "wake.phrase", cJSON_CreateString(phrase));
+        note(m, path, "renamed", "%s is now %s", path, "wake.phrase");
+    } else {
+        report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
+                   "%s: the wake word is not English, and the recogniser's model is; "
+                   "wake.phrase keeps its default (\"hey arvis\")",
+                   path);
+    }
+    return true;
+}
+
+static bool t_cooldown(struct mig *m, const char *path, const cJSON *v)
+{
+    if (!cJSON_IsNumber(v)) {
+        return false;
+    }
+    place(m, "wake.cooldown_ms", cJSON_CreateNumber(round(v->valuedouble * MS_PER_S)));
+    note(m, path, "renamed", "%s (seconds) is now %s (milliseconds)", path, "wake.cooldown_ms");
+    return true;
+}
+
+static bool t_history(struct mig *m, const char *path, const cJSON *v)
+{
+    if (!cJSON_IsNumber(v)) {
+        return false;
+    }
+    double n = v->valuedouble <= 0 ? UNLIMITED_HISTORY : v->valuedouble;
+    place(m, "llm.history.max_messages", cJSON_CreateNumber(n));
+    if (v->valuedouble <= 0) {
+        report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
+                   "%s: unlimited history is not offered; llm.history.max_messages is %d", path,
+                   UNLIMITED_HISTORY);
+    } else {
+        note(m, path, "renamed", "%s is now %s", path, "llm.history.max_messages");
+    }
+    return true;
+}
+
+static bool t_voice(struct mig *m, const char *path, const cJSON *v)
+{
+    keep_legacy_path(m, path, v);
+    report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
+               "%s: voices now belong to each engine (tts.flite.voice, tts.espeak-ng.voice); "
+               "the old voice is kept in legacy",
+               path);
+    return true;
+}
+
+/* True when some rename or transform starts below path, so the walk must go into it. */
+static bool rules_under(const char *path)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++) {
+        if (strncmp(renames[i].from, path, n) == 0 && renames[i].from[n] == '.') {
+            return true;
+        }
+    }
+    for (size_t i = 0; i < sizeof transforms / sizeof transforms[0]; i++) {
+        if (strncmp(transforms[i].from, path, n) == 0 && transforms[i].from[n] == '.') {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool apply_rule(struct mig *m, const char *path, const cJSON *v)
+{
+    for (size_t i = 0; i < sizeof transforms / sizeof transforms[0]; i++) {
+        if (strcmp(transforms[i].from, path) == 0) {
+            return transforms[i].fn(m, path, v);
+        }
+    }
+    for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++) {
+        if (strcmp(renames[i].from, path) == 0) {
+            place(m, renames[i].to, cJSON_Duplicate(v, 1));
+            note(m, path, "renamed", "%s is now %s", path, renames[i].to);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void walk(struct mig *m, const cJSON *node, const char **segs, size_t depth)
+{
+    for (const cJSON *c = node->child; c && m->rc == ARVIS_OK && depth < DEPTH_MAX; c = c->next) {
+        segs[depth] = c->string;
+        char path[KEY_MAX] = "";
+        size_t used = 0;
+        for (size_t i = 0; i <= depth && used < sizeof path; i++) {
+            int w = snprintf(path + used, sizeof path - used, "%s%s", i ? "." : "", segs[i]);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        bool dotted_key = strchr(c->string, '.') != NULL;
+        if (depth == 0 && (strcmp(c->string, "config_version") == 0 ||
+                           strcmp(c->string, "legacy") == 0)) {
+            continue; /* the version is set after the steps; legacy is merged at the end */
+        }
+        if (!dotted_key && apply_rule(m, path, c)) {
+            continue;
+        }
+        bool known = !dotted_key && schema_node_raw(path) != NULL;
+        bool section = known && schema_is_section(schema_node(path));
+        if (cJSON_IsObject(c) && c->child && (section || (!known && rules_under(path)))) {
+            walk(m, c, segs, depth + 1);
+        } else if (known) {
+            place(m, path, cJSON_Duplicate(c, 1)); /* same key, same meaning; validated later */
+        } else {
+            keep_legacy(m, segs, depth + 1, c);
+            note(m, path, "kept-in-legacy", "%s is not used by Arvis; kept as legacy.%s", path,
+                 path);
+        }
+    }
+}
+
+int config_migrate_v0_to_v1(cJSON *layer, arvis_config_report *report, arvis_error *err)
+{
+    const cJSON *speech = arvis_json_at(layer, "language.speech");
+    struct mig m = {
+        .old = layer,
+        .out = cJSON_CreateObject(),
+        .report = report,
+        .lang = cJSON_IsString(speech) && speech->valuestring[0] ? speech->valuestring : NULL,
+        .rc = ARVIS_OK,
+    };
+    if (!m.out) {
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+    }
+    const char *segs[DEPTH_MAX];
+    walk(&m, layer, segs, 0);
+    /* A legacy section the old file already had is merged, not replaced. */
+    const cJSON *old_legacy = cJSON_GetObjectItemCaseSensitive(layer, "legacy");
+    if (m.rc == ARVIS_OK && cJSON_IsObject(old_legacy)) {
+        cJSON *legacy = cJSON_GetObjectItemCaseSensitive(m.out, "legacy");
+        if (!legacy) {
+            legacy = cJSON_AddObjectToObject(m.out, "legacy");
+        }
+        m.rc = legacy ? arvis_json_merge(legacy, old_legacy) : ARVIS_E_NOMEM;
+    }
+    /* The legacy section goes last: it is what a reader needs least. */
+    cJSON *legacy = cJSON_DetachItemFromObjectCaseSensitive(m.out, "legacy");
+    if (legacy) {
+        cJSON_AddItemToObject(m.out, "legacy", legacy);
+    }
+    if (m.rc != ARVIS_OK) {
+        cJSON_Delete(m.out);
+        return arvis_error_set(err, m.rc, "cannot migrate: out of memory");
+    }
+    /* Swap the new tree into the caller's object. */
+    cJSON *old_child = layer->child;
+    layer->child = m.out->child;
+    m.out->child = old_child;
+    cJSON_Delete(m.out);
+    return ARVIS_OK;
+}

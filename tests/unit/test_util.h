@@ -1,0 +1,31 @@
+/* Helpers for the unit tests: a fresh temporary ARVIS_HOME per test, and small file helpers.
+ * Include after cmocka's prerequisites. */
+#ifndef ARVIS_TEST_UTIL_H
+#define ARVIS_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Creates a new empty temporary folder and returns its path (static storage, overwritten by the
+ * next call). Fails the test when it cannot. */
+const char *tu_tempdir(void);
+
+/* A fresh temporary folder set as ARVIS_HOME, with the XDG variables cleared. Returns its path. */
+const char *tu_fresh_home(void);
+
+/* Removes a folder and everything in it. */
+void tu_rmtree(const char *path);
+
+/* Writes len bytes (len -1: strlen) to path, failing the test on error. */
+void tu_write(const char *path, const char *data, long len);
+
+/* Reads a whole file (NUL-terminated) or returns NULL; the caller frees. */
+char *tu_read(const char *path, size_t *len);
+
+/* "dir/name" in static storage (one of a few rotating buffers). */
+const char *tu_path(const char *dir, const char *name);
+
+/* Number of entries in a folder, not counting . and .. */
+int tu_count_entries(const char *dir);
+
+#endif
