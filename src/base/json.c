@@ -10,6 +10,7 @@
 
 #include "arvis/buf.h"
 #include "arvis/utf8.h"
+#include "base_internal.h"
 
 enum { KEY_PATH_MAX = 256, PATH_SEG_MAX = 128 };
 
@@ -30,12 +31,8 @@ static void text_position(const char *text, size_t off, int *line, int *col)
     *col = c;
 }
 
-static bool is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int syntax_error(const char *text, size_t len, size_t off, arvis_error *err)
+static int syntax_error(const char *text, size_t len, size_t off, const char *why,
+                        arvis_error *err)
 {
     int line;
     int col;
@@ -45,13 +42,7 @@ static int syntax_error(const char *text, size_t len, size_t off, arvis_error *e
                                "line %d, column %d: the JSON text ends too early (is it cut off?)",
                                line, col);
     }
-    unsigned char c = (unsigned char)text[off];
-    if (c >= 0x20 && c < 0x7F) {
-        return arvis_error_set(err, ARVIS_E_PARSE, "line %d, column %d: unexpected '%c' in JSON",
-                               line, col, c);
-    }
-    return arvis_error_set(err, ARVIS_E_PARSE,
-                           "line %d, column %d: unexpected byte 0x%02X in JSON", line, col, c);
+    return arvis_error_set(err, ARVIS_E_PARSE, "line %d, column %d: %s", line, col, why);
 }
 
 /* Appends "a.b" style path text for a key below `parent_path`. */
@@ -117,35 +108,25 @@ int arvis_json_parse(const char *text, size_t len, cJSON **out, arvis_error *err
     }
     const char *nul = memchr(text, '\0', len);
     if (nul) {
-        return syntax_error(text, len, (size_t)(nul - text), err);
+        return syntax_error(text, len, (size_t)(nul - text), "a NUL byte is not allowed in JSON",
+                            err);
     }
     size_t first = start;
-    while (first < len && is_json_space(text[first])) {
+    while (first < len && strchr(" \t\n\r", text[first])) {
         first++;
     }
     if (first == len) {
         return arvis_error_set(err, ARVIS_E_PARSE,
                                "line 1, column 1: there is no JSON value (the text is empty)");
     }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text + start, len - start, &end, 0);
+    size_t off = 0;
+    const char *why = NULL;
+    if (!json_scan(text + start, len - start, &off, &why)) {
+        return syntax_error(text, len, start + off, why, err);
+    }
+    cJSON *root = cJSON_ParseWithLength(text + start, len - start);
     if (!root) {
-        size_t off = end ? (size_t)(end - text) : len;
-        return syntax_error(text, len, off, err);
-    }
-    size_t off = (size_t)(end - text);
-    while (off < len && is_json_space(text[off])) {
-        off++;
-    }
-    if (off < len) {
-        cJSON_Delete(root);
-        int line;
-        int col;
-        text_position(text, off, &line, &col);
-        return arvis_error_set(err, ARVIS_E_PARSE,
-                               "line %d, column %d: unexpected text after the end of the JSON "
-                               "value",
-                               line, col);
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory while reading JSON");
     }
     int rc = check_tree(root, "", 0, err);
     if (rc != ARVIS_OK) {

@@ -86,25 +86,20 @@ size_t arvis_utf8_truncate(const char *s, size_t len, size_t max_bytes)
     if (len <= max_bytes) {
         return len;
     }
-    size_t end = max_bytes;
-    /* Step back over continuation bytes to the start of the character that crosses the cut. */
-    size_t back = 0;
-    while (end > 0 && back < 3 && ((unsigned char)s[end] & 0xC0) == 0x80) {
-        end--;
+    /* Find the start of whatever byte sequence the cut falls into. */
+    size_t lead = max_bytes;
+    int back = 0;
+    while (lead > 0 && back < 3 && ((unsigned char)s[lead] & 0xC0) == 0x80) {
+        lead--;
         back++;
     }
-    /* If the character starting at `end` fits completely, the cut was already at a boundary
-     * (this happens only when we did not move); otherwise cut before it. */
+    if (back == 0) {
+        return max_bytes; /* the cut is already before a character */
+    }
     uint32_t cp;
-    size_t n = arvis_utf8_decode(s + end, len - end, &cp);
-    if (n != 0 && end + n <= max_bytes) {
-        return end + n;
-    }
-    if (n == 0 && back > 0) {
-        /* Stray continuation bytes, not a character: cutting anywhere is safe. */
-        return max_bytes;
-    }
-    return end;
+    size_t n = arvis_utf8_decode(s + lead, len - lead, &cp);
+    /* A real character crossing the cut is dropped whole; stray bytes may be cut anywhere. */
+    return (n > 0 && lead + n > max_bytes) ? lead : max_bytes;
 }
 
 size_t arvis_utf8_encode(uint32_t cp, char out[4])

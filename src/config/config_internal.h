@@ -119,9 +119,9 @@ char *config_file_text(const cJSON *layer);
 
 /* ---- migrate.c, migrate_v1.c ---- */
 
-/* The config_version of a file layer: 0 when absent (an Arvis v1.5 file). Fails for a value that
- * is not a whole number, or a version newer than this build. */
-int config_layer_version(const cJSON *layer, int *version, arvis_error *err);
+/* The config_version of a file layer: 0 when absent (an Arvis v1.5 file). Fails, naming path,
+ * for a value that is not a whole number or a version newer than this build. */
+int config_layer_version(const cJSON *layer, const char *path, int *version, arvis_error *err);
 
 /* Sets config_version in layer as its first key, where a reader looks for it. */
 int config_stamp_version(cJSON *layer, int version);

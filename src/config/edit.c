@@ -43,7 +43,7 @@ static int open_layer(const char *path, bool require, cJSON **layer, bool *exist
         return *layer ? ARVIS_OK : arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
     }
     int version;
-    rc = config_layer_version(*layer, &version, err);
+    rc = config_layer_version(*layer, path, &version, err);
     if (rc == ARVIS_OK && version < ARVIS_CONFIG_VERSION) {
         *migrated = version;
         rc = config_migrate_layer(*layer, version, report, err);

@@ -192,7 +192,7 @@ static int load_layers(arvis_config *cfg, const arvis_config_options *opts,
     }
     cfg->file_version = ARVIS_CONFIG_VERSION;
     if (cfg->file) {
-        rc = config_layer_version(cfg->file, &cfg->file_version, err);
+        rc = config_layer_version(cfg->file, cfg->path, &cfg->file_version, err);
         if (rc == ARVIS_OK && cfg->file_version < ARVIS_CONFIG_VERSION) {
             rc = migrate_in_memory(cfg, report, err);
         }
@@ -257,7 +257,10 @@ int arvis_config_load(const arvis_config_options *opts, arvis_config **out,
     }
     if (rc == ARVIS_OK) {
         const cJSON *key_env = arvis_json_at(cfg->merged, "llm.api_key_env");
-        config_env_warn_unknown(report, cJSON_IsString(key_env) ? key_env->valuestring : NULL);
+        if (!opts->ignore_env) {
+            config_env_warn_unknown(report,
+                                    cJSON_IsString(key_env) ? key_env->valuestring : NULL);
+        }
         bool valid = validate_merged(cfg->merged, cfg->file, cfg->env, cfg->sets, cfg->path,
                                      report);
         size_t problems = report ? report->errors - errors_before : 0;

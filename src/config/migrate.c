@@ -22,7 +22,7 @@ static const struct migration migrations[] = {
     {0, "the Arvis v1.5 layout", config_migrate_v0_to_v1},
 };
 
-int config_layer_version(const cJSON *layer, int *version, arvis_error *err)
+int config_layer_version(const cJSON *layer, const char *path, int *version, arvis_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(layer, "config_version");
     if (!v) {
@@ -33,14 +33,15 @@ int config_layer_version(const cJSON *layer, int *version, arvis_error *err)
         char found[64];
         arvis_json_describe(v, found, sizeof found);
         return arvis_error_set(err, ARVIS_E_SCHEMA,
-                               "config_version: expected a whole number from 1 to %d, found %s",
-                               ARVIS_CONFIG_VERSION, found);
+                               "%s: config_version: expected a whole number from 1 to %d, found %s",
+                               path, ARVIS_CONFIG_VERSION, found);
     }
     if (v->valuedouble > ARVIS_CONFIG_VERSION) {
         return arvis_error_set(err, ARVIS_E_VERSION,
-                               "config_version %.0f is newer than this Arvis understands (up to "
-                               "%d): update Arvis, or use an older file such as the .bak beside it",
-                               v->valuedouble, ARVIS_CONFIG_VERSION);
+                               "%s: config_version %.0f is newer than this Arvis understands (up "
+                               "to %d): update Arvis, or use an older file such as the .bak "
+                               "beside it",
+                               path, v->valuedouble, ARVIS_CONFIG_VERSION);
     }
     *version = (int)v->valuedouble;
     return ARVIS_OK;

@@ -235,8 +235,24 @@ static bool t_engine(struct mig *m, const char *path, const cJSON *v)
     return true;
 }
 
+/* The engine the migrated file will start with, so the fallback list can leave it out. */
+static const char *primary_engine(const struct mig *m)
+{
+    static const char *const keys[] = {"tts.default_engine", "tts.engine", "tts_engine"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = arvis_json_at(m->old, keys[i]);
+        bool lossy;
+        const char *engine = cJSON_IsString(v) ? map_engine(v->valuestring, m->lang, &lossy) : NULL;
+        if (engine) {
+            return engine;
+        }
+    }
+    return "flite";
+}
+
 static bool t_priority(struct mig *m, const char *path, const cJSON *v)
 {
+    const char *primary = primary_engine(m);
     const cJSON *on_error = arvis_json_at(m->old, "tts.fallback_on_error");
     if (!cJSON_IsArray(v) || cJSON_IsFalse(on_error)) {
         keep_legacy_path(m, path, v);
@@ -246,7 +262,7 @@ static bool t_priority(struct mig *m, const char *path, const cJSON *v)
     for (const cJSON *e = v->child; list && e; e = e->next) {
         bool lossy;
         const char *engine = cJSON_IsString(e) ? map_engine(e->valuestring, m->lang, &lossy) : NULL;
-        bool seen = false;
+        bool seen = engine && strcmp(engine, primary) == 0;
         for (const cJSON *x = list->child; engine && x; x = x->next) {
             seen = seen || strcmp(x->valuestring, engine) == 0;
         }
@@ -332,6 +348,7 @@ static bool t_history(struct mig *m, const char *path, const cJSON *v)
     double n = v->valuedouble <= 0 ? UNLIMITED_HISTORY : v->valuedouble;
     place(m, "llm.history.max_messages", cJSON_CreateNumber(n));
     if (v->valuedouble <= 0) {
+        keep_legacy_path(m, path, v);
         report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
                    "%s: unlimited history is not offered; llm.history.max_messages is %d", path,
                    UNLIMITED_HISTORY);

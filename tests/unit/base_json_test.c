@@ -1,0 +1,272 @@
+/* The JSON helper: errors with line and column, duplicate keys, printing, equality as JSON
+ * Schema defines it, dotted paths and merging. */
+#include <cjson/cJSON.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arvis/json.h"
+
+static cJSON *parse_ok(const char *text)
+{
+    cJSON *v = NULL;
+    arvis_error err;
+    int rc = arvis_json_parse(text, strlen(text), &v, &err);
+    if (rc != ARVIS_OK) {
+        fail_msg("parse of %s failed: %s", text, err.msg);
+    }
+    return v;
+}
+
+static void parse_fails(const char *text, size_t len, int code, const char *msg_part)
+{
+    cJSON *v = NULL;
+    arvis_error err;
+    assert_int_equal(arvis_json_parse(text, len, &v, &err), code);
+    assert_null(v);
+    if (!strstr(err.msg, msg_part)) {
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, msg_part);
+    }
+}
+
+static void test_syntax_errors_name_line_and_column(void **state)
+{
+    (void)state;
+    const char *text = "{\n  \"a\": 1,\n  \"b\": tru\n}";
+    parse_fails(text, strlen(text), ARVIS_E_PARSE, "line 3, column");
+    parse_fails("{\"a\": 1,}", 9, ARVIS_E_PARSE, "line 1, column 9: a comma before } is not allowed");
+    parse_fails("[1, 2", 5, ARVIS_E_PARSE, "ends too early");
+    parse_fails("{} {}", 5, ARVIS_E_PARSE, "line 1, column 4: unexpected text after");
+    parse_fails("[1, 2,]", 7, ARVIS_E_PARSE, "column 7: a comma before ] is not allowed");
+    parse_fails("{\"a\" 1}", 7, ARVIS_E_PARSE, "column 6: expected ':' after the key");
+    parse_fails("{\"a\": 1 \"b\": 2}", 15, ARVIS_E_PARSE, "column 9: expected ',' or '}'");
+    parse_fails("[1 2]", 5, ARVIS_E_PARSE, "column 4: expected ',' or ']'");
+    parse_fails("  \n ", 4, ARVIS_E_PARSE, "no JSON value");
+    parse_fails("", 0, ARVIS_E_PARSE, "no JSON value");
+}
+
+static void test_columns_count_characters_not_bytes(void **state)
+{
+    (void)state;
+    const char *text = "{\"имя\": x}";
+    parse_fails(text, strlen(text), ARVIS_E_PARSE, "line 1, column 9: expected a value");
+}
+
+static void test_invalid_utf8_and_nul_bytes_are_refused(void **state)
+{
+    (void)state;
+    parse_fails("{\"a\": \"\xC3\x28\"}", 10, ARVIS_E_UTF8, "line 1, column 8: byte 0xC3");
+    parse_fails("{\"a\": \"x\0\"}", 11, ARVIS_E_PARSE, "column 9: a NUL byte");
+}
+
+static void test_only_strict_json_is_accepted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        const char *msg;
+    } cases[] = {
+        {"01", "must not start with 0"},
+        {"1.x", "decimal point must be followed by a digit"},
+        {"1ex", "exponent needs a digit"},
+        {"-", "the JSON text ends too early"},
+        {"+1", "expected a value"},
+        {"{'a': 1}", "expected a key in double quotes"},
+        {"['a']", "not single quotes"},
+        {"\"abc", "ends too early"},
+        {"\"a\tb\"", "control character in a string must be escaped"},
+        {"\"a\nb\"", "must not run over a line end"},
+        {"\"\\x\"", "unknown escape"},
+        {"\"\\u12\"", "four hexadecimal digits"},
+        {"\"\\udc00\"", "lone low surrogate"},
+        {"\"\\ud800x\"", "must be followed by a low one"},
+        {"tru", "expected a value"},
+        {"nulll", "unexpected text after"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        parse_fails(cases[i].text, strlen(cases[i].text), ARVIS_E_PARSE, cases[i].msg);
+    }
+    cJSON *v = parse_ok("[\"\\ud83d\\ude00\", -0.5e+3, 0, 1E2, true, false, null, {}]");
+    assert_string_equal(cJSON_GetArrayItem(v, 0)->valuestring, "\xF0\x9F\x98\x80");
+    assert_true(cJSON_GetArrayItem(v, 1)->valuedouble == -500);
+    cJSON_Delete(v);
+}
+
+static void test_deep_nesting_is_refused_not_crashed(void **state)
+{
+    (void)state;
+    char deep[1200];
+    memset(deep, '[', 600);
+    memset(deep + 600, ']', 600);
+    parse_fails(deep, sizeof deep, ARVIS_E_PARSE, "nested too deeply");
+    memset(deep, '[', 500);
+    memset(deep + 500, ']', 500);
+    cJSON *v = NULL;
+    assert_int_equal(arvis_json_parse(deep, 1000, &v, NULL), ARVIS_OK);
+    cJSON_Delete(v);
+}
+
+static void test_duplicate_keys_are_refused_with_their_path(void **state)
+{
+    (void)state;
+    const char *text = "{\"llm\": {\"model\": \"a\", \"model\": \"b\"}}";
+    parse_fails(text, strlen(text), ARVIS_E_PARSE, "llm.model: the key appears twice");
+    const char *nested = "{\"x\": [{\"k\": 1, \"k\": 2}]}";
+    parse_fails(nested, strlen(nested), ARVIS_E_PARSE, "x[0].k");
+}
+
+static void test_numbers_that_overflow_are_refused(void **state)
+{
+    (void)state;
+    parse_fails("{\"n\": 1e999}", 12, ARVIS_E_PARSE, "n: the number is too large");
+}
+
+static void test_bom_is_skipped(void **state)
+{
+    (void)state;
+    cJSON *v = parse_ok("\xEF\xBB\xBF{\"a\": 1}");
+    assert_true(cJSON_IsObject(v));
+    cJSON_Delete(v);
+}
+
+static void test_pretty_print_layout(void **state)
+{
+    (void)state;
+    cJSON *v = parse_ok("{\"a\":{\"b\":[1,2],\"c\":{}},\"d\":[],\"e\":\"Привет\\n\\u0001\","
+                        "\"f\":[{\"g\":null}]}");
+    char *text = arvis_json_print(v, 2);
+    assert_string_equal(text, "{\n"
+                              "  \"a\": {\n"
+                              "    \"b\": [1, 2],\n"
+                              "    \"c\": {}\n"
+                              "  },\n"
+                              "  \"d\": [],\n"
+                              "  \"e\": \"Привет\\n\\u0001\",\n"
+                              "  \"f\": [\n"
+                              "    {\n"
+                              "      \"g\": null\n"
+                              "    }\n"
+                              "  ]\n"
+                              "}");
+    free(text);
+    text = arvis_json_print(v, 0);
+    assert_string_equal(text, "{\"a\":{\"b\":[1,2],\"c\":{}},\"d\":[],\"e\":\"Привет\\n\\u0001\","
+                              "\"f\":[{\"g\":null}]}");
+    free(text);
+    cJSON_Delete(v);
+}
+
+static void test_print_round_trips_through_parse(void **state)
+{
+    (void)state;
+    const char *src = "{\"t\":true,\"f\":false,\"q\":\"a\\\"b\\\\c\\t\",\"n\":-0.1,\"big\":1e300}";
+    cJSON *v = parse_ok(src);
+    char *text = arvis_json_print(v, 2);
+    cJSON *back = parse_ok(text);
+    assert_true(arvis_json_equal(v, back));
+    free(text);
+    cJSON_Delete(v);
+    cJSON_Delete(back);
+}
+
+static void test_numbers_print_shortest_exact_form(void **state)
+{
+    (void)state;
+    char buf[32];
+    assert_string_equal(arvis_json_number(0.7, buf, sizeof buf), "0.7");
+    assert_string_equal(arvis_json_number(5242880, buf, sizeof buf), "5242880");
+    assert_string_equal(arvis_json_number(-0.0, buf, sizeof buf), "0");
+    assert_string_equal(arvis_json_number(1e-20, buf, sizeof buf), "1e-20");
+    assert_string_equal(arvis_json_number(0.1 + 0.2, buf, sizeof buf), "0.30000000000000004");
+}
+
+static void test_equality_follows_json_schema(void **state)
+{
+    (void)state;
+    cJSON *a = parse_ok("{\"x\": 1, \"y\": [1, \"s\", null]}");
+    cJSON *b = parse_ok("{\"y\": [1.0, \"s\", null], \"x\": 1.0}");
+    cJSON *c = parse_ok("{\"y\": [\"s\", 1, null], \"x\": 1}");
+    cJSON *t = parse_ok("[true]");
+    cJSON *one = parse_ok("[1]");
+    assert_true(arvis_json_equal(a, b));
+    assert_false(arvis_json_equal(a, c));
+    assert_false(arvis_json_equal(t, one));
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    cJSON_Delete(c);
+    cJSON_Delete(t);
+    cJSON_Delete(one);
+}
+
+static void test_dotted_paths_get_put_take(void **state)
+{
+    (void)state;
+    cJSON *root = parse_ok("{\"llm\": {\"model\": \"a\"}, \"n\": 5}");
+    assert_string_equal(arvis_json_at(root, "llm.model")->valuestring, "a");
+    assert_ptr_equal(arvis_json_at(root, ""), root);
+    assert_null(arvis_json_at(root, "llm.model.deeper"));
+    assert_null(arvis_json_at(root, "llm.missing"));
+    assert_int_equal(arvis_json_put(root, "tts.flite.voice", cJSON_CreateString("kal")), ARVIS_OK);
+    assert_string_equal(arvis_json_at(root, "tts.flite.voice")->valuestring, "kal");
+    assert_int_equal(arvis_json_put(root, "llm.model", cJSON_CreateString("b")), ARVIS_OK);
+    assert_string_equal(arvis_json_at(root, "llm.model")->valuestring, "b");
+    assert_int_equal(arvis_json_put(root, "n.sub", cJSON_CreateTrue()), ARVIS_E_INVAL);
+    cJSON *taken = arvis_json_take(root, "tts.flite.voice");
+    assert_string_equal(taken->valuestring, "kal");
+    cJSON_Delete(taken);
+    assert_null(arvis_json_at(root, "tts")); /* emptied objects are pruned */
+    assert_null(arvis_json_take(root, "no.such.key"));
+    cJSON_Delete(root);
+}
+
+static void test_merge_is_deep_for_objects_only(void **state)
+{
+    (void)state;
+    cJSON *dst = parse_ok("{\"a\": {\"x\": 1, \"y\": 2}, \"l\": [1, 2, 3]}");
+    cJSON *src = parse_ok("{\"a\": {\"y\": 20, \"z\": 30}, \"l\": [9], \"new\": true}");
+    assert_int_equal(arvis_json_merge(dst, src), ARVIS_OK);
+    cJSON *want = parse_ok("{\"a\": {\"x\": 1, \"y\": 20, \"z\": 30}, \"l\": [9], \"new\": true}");
+    assert_true(arvis_json_equal(dst, want));
+    cJSON_Delete(dst);
+    cJSON_Delete(src);
+    cJSON_Delete(want);
+}
+
+static void test_describe_cuts_long_values_at_a_character(void **state)
+{
+    (void)state;
+    cJSON *v = cJSON_CreateString("ЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖ");
+    char out[16];
+    arvis_json_describe(v, out, sizeof out);
+    assert_string_equal(out, "\"ЖЖЖЖЖ...");
+    cJSON_Delete(v);
+    assert_string_equal(arvis_json_type_name(NULL), "null");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_syntax_errors_name_line_and_column),
+        cmocka_unit_test(test_columns_count_characters_not_bytes),
+        cmocka_unit_test(test_invalid_utf8_and_nul_bytes_are_refused),
+        cmocka_unit_test(test_only_strict_json_is_accepted),
+        cmocka_unit_test(test_deep_nesting_is_refused_not_crashed),
+        cmocka_unit_test(test_duplicate_keys_are_refused_with_their_path),
+        cmocka_unit_test(test_numbers_that_overflow_are_refused),
+        cmocka_unit_test(test_bom_is_skipped),
+        cmocka_unit_test(test_pretty_print_layout),
+        cmocka_unit_test(test_print_round_trips_through_parse),
+        cmocka_unit_test(test_numbers_print_shortest_exact_form),
+        cmocka_unit_test(test_equality_follows_json_schema),
+        cmocka_unit_test(test_dotted_paths_get_put_take),
+        cmocka_unit_test(test_merge_is_deep_for_objects_only),
+        cmocka_unit_test(test_describe_cuts_long_values_at_a_character),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
