@@ -1,5 +1,6 @@
 /* Configuration: one JSON Schema (compiled in) defines every key. Values are layered as
- * schema defaults <- config file <- ARVIS_* environment <- --set, validated once, then read typed. */
+ * schema defaults <- config file <- ARVIS_* environment <- --set, validated once, then read typed.
+ */
 #ifndef ARVIS_CONFIG_H
 #define ARVIS_CONFIG_H
 
@@ -54,10 +55,10 @@ void arvis_config_report_init(arvis_config_report *r);
 void arvis_config_report_free(arvis_config_report *r);
 
 typedef struct arvis_config_options {
-    const char *file;         /* NULL: config.json in the config folder */
-    bool require_file;        /* a missing file is an error rather than "use the defaults" */
-    bool ignore_env;          /* do not read ARVIS_* environment variables */
-    const char *const *sets;  /* "key=value" overrides, applied last */
+    const char *file;        /* NULL: config.json in the config folder */
+    bool require_file;       /* a missing file is an error rather than "use the defaults" */
+    bool ignore_env;         /* do not read ARVIS_* environment variables */
+    const char *const *sets; /* "key=value" overrides, applied last */
     size_t n_sets;
 } arvis_config_options;
 
@@ -107,9 +108,9 @@ typedef enum arvis_config_origin {
 
 /* One key of the effective configuration, as arvis_config_each reports it. */
 typedef struct arvis_config_leaf {
-    const char *key;            /* "llm.model" */
-    const char *env;            /* "ARVIS_LLM_MODEL" */
-    const struct cJSON *value;  /* secrets already hidden; NULL when the key has no value */
+    const char *key;           /* "llm.model" */
+    const char *env;           /* "ARVIS_LLM_MODEL" */
+    const struct cJSON *value; /* secrets already hidden; NULL when the key has no value */
     arvis_config_origin origin;
     bool secret;
 } arvis_config_leaf;

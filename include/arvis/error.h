@@ -17,21 +17,21 @@ extern "C" {
 
 enum arvis_status {
     ARVIS_OK = 0,
-    ARVIS_E_NOMEM = -1,       /* out of memory */
-    ARVIS_E_INVAL = -2,       /* an argument or value is not acceptable */
-    ARVIS_E_IO = -3,          /* reading or writing failed */
-    ARVIS_E_NOTFOUND = -4,    /* no such file, key or item */
-    ARVIS_E_PARSE = -5,       /* malformed input (syntax) */
-    ARVIS_E_SCHEMA = -6,      /* well-formed, but not what the schema allows */
-    ARVIS_E_TOOBIG = -7,      /* input above a configured limit */
-    ARVIS_E_UTF8 = -8,        /* text is not valid UTF-8 */
-    ARVIS_E_VERSION = -9,     /* a version this build does not handle */
-    ARVIS_E_PERM = -10,       /* permission denied or read-only */
+    ARVIS_E_NOMEM = -1,        /* out of memory */
+    ARVIS_E_INVAL = -2,        /* an argument or value is not acceptable */
+    ARVIS_E_IO = -3,           /* reading or writing failed */
+    ARVIS_E_NOTFOUND = -4,     /* no such file, key or item */
+    ARVIS_E_PARSE = -5,        /* malformed input (syntax) */
+    ARVIS_E_SCHEMA = -6,       /* well-formed, but not what the schema allows */
+    ARVIS_E_TOOBIG = -7,       /* input above a configured limit */
+    ARVIS_E_UTF8 = -8,         /* text is not valid UTF-8 */
+    ARVIS_E_VERSION = -9,      /* a version this build does not handle */
+    ARVIS_E_PERM = -10,        /* permission denied or read-only */
     ARVIS_E_UNAVAILABLE = -11, /* a needed service or device is not there */
-    ARVIS_E_TIMEOUT = -12,    /* a deadline passed */
-    ARVIS_E_CANCELLED = -13,  /* stopped on request */
-    ARVIS_E_PROTOCOL = -14,   /* a peer sent something we cannot understand */
-    ARVIS_E_STATE = -15,      /* not possible in the current state */
+    ARVIS_E_TIMEOUT = -12,     /* a deadline passed */
+    ARVIS_E_CANCELLED = -13,   /* stopped on request */
+    ARVIS_E_PROTOCOL = -14,    /* a peer sent something we cannot understand */
+    ARVIS_E_STATE = -15,       /* not possible in the current state */
 };
 
 #define ARVIS_ERROR_MSG_MAX 512

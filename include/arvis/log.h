@@ -21,11 +21,11 @@ typedef enum arvis_log_level {
 } arvis_log_level;
 
 typedef struct arvis_log_options {
-    const char *file;              /* log file path, or NULL for no file */
-    arvis_log_level file_level;    /* lowest level written to the file */
-    arvis_log_level stderr_level;  /* lowest level written to stderr */
-    size_t max_bytes;              /* rotate the file when it would grow past this */
-    unsigned backups;              /* rotated files kept (NAME.1 is the newest) */
+    const char *file;             /* log file path, or NULL for no file */
+    arvis_log_level file_level;   /* lowest level written to the file */
+    arvis_log_level stderr_level; /* lowest level written to stderr */
+    size_t max_bytes;             /* rotate the file when it would grow past this */
+    unsigned backups;             /* rotated files kept (NAME.1 is the newest) */
 } arvis_log_options;
 
 /* Applies opts: opens (creating) the log file, rotating it first when it is already full.
@@ -36,7 +36,8 @@ int arvis_log_open(const arvis_log_options *opts, arvis_error *err);
 void arvis_log_close(void);
 
 /* Writes one line "TIME LEVEL component: message" to the file and, at or above the stderr
- * level, "arvis: level: message" to stderr. Never fails visibly: a write error disables the file. */
+ * level, "arvis: level: message" to stderr. Never fails visibly: a write error disables the file.
+ */
 void arvis_log(arvis_log_level level, const char *component, const char *fmt, ...)
     ARVIS_PRINTF(3, 4);
 

@@ -31,8 +31,7 @@ static void text_position(const char *text, size_t off, int *line, int *col)
     *col = c;
 }
 
-static int syntax_error(const char *text, size_t len, size_t off, const char *why,
-                        arvis_error *err)
+static int syntax_error(const char *text, size_t len, size_t off, const char *why, arvis_error *err)
 {
     int line;
     int col;

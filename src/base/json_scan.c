@@ -1,5 +1,6 @@
 /* A strict RFC 8259 syntax check that runs before cJSON builds the tree: it fixes exactly which
- * texts Arvis accepts (cJSON alone takes "01" or "1.") and says precisely where and why one fails. */
+ * texts Arvis accepts (cJSON alone takes "01" or "1.") and says precisely where and why one fails.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -77,9 +78,8 @@ static bool scan_escape(struct scan *sc)
     }
     sc->pos += 5;
     if (unit >= 0xD800 && unit <= 0xDBFF) {
-        bool pair = sc->len - sc->pos >= 6 && sc->s[sc->pos] == '\\' &&
-                    sc->s[sc->pos + 1] == 'u' && hex4(sc->s + sc->pos + 2) >= 0xDC00 &&
-                    hex4(sc->s + sc->pos + 2) <= 0xDFFF;
+        bool pair = sc->len - sc->pos >= 6 && sc->s[sc->pos] == '\\' && sc->s[sc->pos + 1] == 'u' &&
+                    hex4(sc->s + sc->pos + 2) >= 0xDC00 && hex4(sc->s + sc->pos + 2) <= 0xDFFF;
         if (!pair) {
             return fail(sc, "a high surrogate must be followed by a low one (\\uDC00-\\uDFFF)");
         }

@@ -6,8 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "arvis/config.h"
-#include "arvis/error.h"
+#include "arvis/arvis.h"
 
 /* Exit codes (ARCHITECTURE.md): success, runtime failure, bad usage or input, a needed service
  * or device unavailable. */
@@ -22,8 +21,8 @@ enum { CLI_SETS_MAX = 64 };
 
 /* What the global options asked for. */
 struct cli_ctx {
-    const char *config_file;           /* --config FILE, or NULL */
-    const char *sets[CLI_SETS_MAX];    /* --set KEY=VALUE */
+    const char *config_file;        /* --config FILE, or NULL */
+    const char *sets[CLI_SETS_MAX]; /* --set KEY=VALUE */
     size_t n_sets;
 };
 

@@ -29,7 +29,8 @@ static void print_edit_notes(const arvis_config_edit *e, const char *path,
                 path, e->migrated_from, ARVIS_CONFIG_VERSION, path);
     }
     if (e->override_env) {
-        cli_warning("%s is set in this environment and overrides the file's value", e->override_env);
+        cli_warning("%s is set in this environment and overrides the file's value",
+                    e->override_env);
     }
 }
 
@@ -51,8 +52,7 @@ static int edit_command(struct cli_ctx *ctx, const char *key, const char *value)
         print_edit_notes(&e, path, &report);
         if (value) {
             printf("%s = %s%s%s%s\n", key, e.new_text ? e.new_text : value,
-                   e.old_text ? " (was " : "", e.old_text ? e.old_text : "",
-                   e.old_text ? ")" : "");
+                   e.old_text ? " (was " : "", e.old_text ? e.old_text : "", e.old_text ? ")" : "");
         } else if (e.old_text) {
             printf("%s removed from %s; its default applies\n", key, path);
         } else {

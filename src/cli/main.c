@@ -22,27 +22,29 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(out,
-            "\n"
-            "Options:\n"
-            "  -c, --config FILE     read FILE instead of config.json in the config folder\n"
-            "  -s, --set KEY=VALUE   set one key for this run only (repeatable)\n"
-            "  -v, --verbose         print debug messages on the terminal\n"
-            "  -q, --quiet           print only errors on the terminal\n"
-            "  -h, --help            show this help\n"
-            "  -V, --version         show the version\n"
-            "\n"
-            "Run `arvis COMMAND --help` for a command's own options.\n"
-            "Exit codes: 0 success, 1 failure, 2 bad usage or input, 3 a needed service or\n"
-            "device is unavailable.\n");
+    fprintf(out, "\n"
+                 "Options:\n"
+                 "  -c, --config FILE     read FILE instead of config.json in the config folder\n"
+                 "  -s, --set KEY=VALUE   set one key for this run only (repeatable)\n"
+                 "  -v, --verbose         print debug messages on the terminal\n"
+                 "  -q, --quiet           print only errors on the terminal\n"
+                 "  -h, --help            show this help\n"
+                 "  -V, --version         show the version\n"
+                 "\n"
+                 "Run `arvis COMMAND --help` for a command's own options.\n"
+                 "Exit codes: 0 success, 1 failure, 2 bad usage or input, 3 a needed service or\n"
+                 "device is unavailable.\n");
 }
 
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"config", required_argument, NULL, 'c'}, {"set", required_argument, NULL, 's'},
-        {"verbose", no_argument, NULL, 'v'},      {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {"config", required_argument, NULL, 'c'},
+        {"set", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct cli_ctx ctx = {0};
@@ -93,8 +95,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(commands[i].name, name) == 0) {
             /* `arvis CMD --help`; a subcommand's own help is the command's business. */
-            if (argc - optind >= 2 && (strcmp(argv[optind + 1], "--help") == 0 ||
-                                       strcmp(argv[optind + 1], "-h") == 0)) {
+            if (argc - optind >= 2 &&
+                (strcmp(argv[optind + 1], "--help") == 0 || strcmp(argv[optind + 1], "-h") == 0)) {
                 fputs(commands[i].usage, stdout);
                 return CLI_EXIT_OK;
             }

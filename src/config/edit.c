@@ -66,8 +66,8 @@ static int save_layer(const char *path, bool exists, cJSON *layer, bool *wrote,
     }
     char *current = NULL;
     size_t current_len = 0;
-    if (exists && arvis_file_read(path, ARVIS_CONFIG_MAX_BYTES, &current, &current_len, NULL) ==
-                      ARVIS_OK &&
+    if (exists &&
+        arvis_file_read(path, ARVIS_CONFIG_MAX_BYTES, &current, &current_len, NULL) == ARVIS_OK &&
         current_len == strlen(text) && memcmp(current, text, current_len) == 0) {
         free(current);
         free(text);
@@ -123,8 +123,7 @@ static int edit(const char *file, const char *key, const char *value_text, arvis
         rc = arvis_json_put(layer, key, value);
         value = NULL;
         if (rc != ARVIS_OK) {
-            arvis_error_set(err, rc, "%s: cannot be set inside a value that is not an object",
-                            key);
+            arvis_error_set(err, rc, "%s: cannot be set inside a value that is not an object", key);
             goto done;
         }
     } else if (old) {

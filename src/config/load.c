@@ -142,15 +142,14 @@ static int add_set(cJSON *sets, const char *spec, arvis_config_report *report)
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec) {
         return report_add(report, ARVIS_CONFIG_ERROR, NULL, "usage", "KEY=VALUE", spec,
-                          "--set expects KEY=VALUE, such as llm.model=llama3.2, got \"%s\"",
-                          spec);
+                          "--set expects KEY=VALUE, such as llm.model=llama3.2, got \"%s\"", spec);
     }
     char key[KEY_MAX];
     snprintf(key, sizeof key, "%.*s", (int)(eq - spec), spec);
     arvis_error err;
     if (arvis_config_check_key(key, &err) != ARVIS_OK) {
-        return report_add(report, ARVIS_CONFIG_ERROR, key, "unknown-key", NULL, key,
-                          "--set %s", err.msg);
+        return report_add(report, ARVIS_CONFIG_ERROR, key, "unknown-key", NULL, key, "--set %s",
+                          err.msg);
     }
     cJSON *value = NULL;
     if (config_parse_value(schema_node(key), eq + 1, &value, &err) != ARVIS_OK) {
@@ -258,15 +257,16 @@ int arvis_config_load(const arvis_config_options *opts, arvis_config **out,
     if (rc == ARVIS_OK) {
         const cJSON *key_env = arvis_json_at(cfg->merged, "llm.api_key_env");
         if (!opts->ignore_env) {
-            config_env_warn_unknown(report,
-                                    cJSON_IsString(key_env) ? key_env->valuestring : NULL);
+            config_env_warn_unknown(report, cJSON_IsString(key_env) ? key_env->valuestring : NULL);
         }
-        bool valid = validate_merged(cfg->merged, cfg->file, cfg->env, cfg->sets, cfg->path,
-                                     report);
+        bool valid =
+            validate_merged(cfg->merged, cfg->file, cfg->env, cfg->sets, cfg->path, report);
         size_t problems = report ? report->errors - errors_before : 0;
         if (!valid || problems > 0) {
-            rc = arvis_error_set(err, ARVIS_E_SCHEMA, "the configuration is not valid (%zu "
-                                 "problem%s)", problems, problems == 1 ? "" : "s");
+            rc = arvis_error_set(err, ARVIS_E_SCHEMA,
+                                 "the configuration is not valid (%zu "
+                                 "problem%s)",
+                                 problems, problems == 1 ? "" : "s");
         }
     }
     if (rc == ARVIS_OK && !(cfg->redacted = config_redact(cfg->merged))) {

@@ -76,8 +76,7 @@ int config_migrate_layer(cJSON *layer, int from, arvis_config_report *report, ar
             }
         }
         if (!m) {
-            return arvis_error_set(err, ARVIS_E_VERSION, "no migration from config_version %d",
-                                   v);
+            return arvis_error_set(err, ARVIS_E_VERSION, "no migration from config_version %d", v);
         }
         int rc = m->step(layer, report, err);
         if (rc == ARVIS_OK) {

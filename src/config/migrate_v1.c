@@ -80,6 +80,17 @@ static const struct transform {
     {"tts.voice", t_voice},
 };
 
+/* ASCII lower case of s into out; false when s does not fit. */
+static bool lower_ascii(const char *s, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < size; i++) {
+        out[i] = (char)tolower((unsigned char)s[i]);
+    }
+    out[i] = '\0';
+    return s[i] == '\0';
+}
+
 static void place(struct mig *m, const char *to, cJSON *value)
 {
     if (!value) {
@@ -168,11 +179,7 @@ static bool t_log_level(struct mig *m, const char *path, const cJSON *v)
         return false; /* not a level: validation parks it with a clear message */
     }
     char lower[32];
-    size_t i = 0;
-    for (; v->valuestring[i] && i + 1 < sizeof lower; i++) {
-        lower[i] = (char)tolower((unsigned char)v->valuestring[i]);
-    }
-    lower[i] = '\0';
+    lower_ascii(v->valuestring, lower, sizeof lower);
     const char *level = strcmp(lower, "critical") == 0 ? "error" : lower;
     place(m, path, cJSON_CreateString(level));
     if (strcmp(level, v->valuestring) != 0) {
@@ -227,7 +234,8 @@ static bool t_engine(struct mig *m, const char *path, const cJSON *v)
         keep_legacy_path(m, path, v);
         report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", engine, v->valuestring,
                    "%s: the %s engine is not available in Arvis; tts.engine is now %s%s%s", path,
-                   v->valuestring, engine, m->lang && strcmp(engine, "espeak-ng") == 0 ? " with voice " : "",
+                   v->valuestring, engine,
+                   m->lang && strcmp(engine, "espeak-ng") == 0 ? " with voice " : "",
                    m->lang && strcmp(engine, "espeak-ng") == 0 ? m->lang : "");
     } else if (strcmp(path, "tts.engine") != 0) {
         note(m, path, "renamed", "%s is now %s", path, "tts.engine");
@@ -284,16 +292,15 @@ static bool t_fallback_on_error(struct mig *m, const char *path, const cJSON *v)
         note(m, path, "mapped", "%s is false: tts.fallback is now %s", path, "[]");
     } else {
         keep_legacy_path(m, path, v);
-        note(m, path, "kept-in-legacy", "%s: fallback is on by default (tts.fallback)%s", path,
-             "");
+        note(m, path, "kept-in-legacy", "%s: fallback is on by default (tts.fallback)%s", path, "");
     }
     return true;
 }
 
 static bool t_stt_engine(struct mig *m, const char *path, const cJSON *v)
 {
-    if (cJSON_IsString(v) && (strcmp(v->valuestring, "pocketsphinx") == 0 ||
-                              strcmp(v->valuestring, "null") == 0)) {
+    if (cJSON_IsString(v) &&
+        (strcmp(v->valuestring, "pocketsphinx") == 0 || strcmp(v->valuestring, "null") == 0)) {
         place(m, path, cJSON_Duplicate(v, 1));
         return true;
     }
@@ -308,17 +315,14 @@ static bool t_stt_engine(struct mig *m, const char *path, const cJSON *v)
 
 static bool t_wake_word(struct mig *m, const char *path, const cJSON *v)
 {
-    bool english = cJSON_IsString(v) && v->valuestring[0];
-    char phrase[64];
-    size_t i = 0;
-    for (; english && v->valuestring[i] && i + 1 < sizeof phrase; i++) {
-        char c = v->valuestring[i];
-        english = isalpha((unsigned char)c) || c == ' ' || c == '\'';
-        phrase[i] = (char)tolower((unsigned char)c);
-    }
-    phrase[i] = '\0';
+    char phrase[64] = "";
+    bool english =
+        cJSON_IsString(v) && v->valuestring[0] &&
+        strspn(v->valuestring, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ '") ==
+            strlen(v->valuestring) &&
+        lower_ascii(v->valuestring, phrase, sizeof phrase);
     keep_legacy_path(m, path, v);
-    if (english && i > 0) {
+    if (english) {
         place(m, "wake.phrase", cJSON_CreateString(phrase));
         note(m, path, "renamed", "%s is now %s", path, "wake.phrase");
     } else {
@@ -413,8 +417,8 @@ static void walk(struct mig *m, const cJSON *node, const char **segs, size_t dep
             used += w > 0 ? (size_t)w : 0;
         }
         bool dotted_key = strchr(c->string, '.') != NULL;
-        if (depth == 0 && (strcmp(c->string, "config_version") == 0 ||
-                           strcmp(c->string, "legacy") == 0)) {
+        if (depth == 0 &&
+            (strcmp(c->string, "config_version") == 0 || strcmp(c->string, "legacy") == 0)) {
             continue; /* the version is set after the steps; legacy is merged at the end */
         }
         if (!dotted_key && apply_rule(m, path, c)) {

@@ -25,7 +25,8 @@ static const char intro[] =
     "\n"
     "`arvis config validate` checks a configuration, `arvis config set KEY VALUE` changes one key\n"
     "(refusing values outside what is allowed), and `arvis config migrate` brings an older file,\n"
-    "such as one from Arvis v1.5, to the current `config_version`. Secret keys are shown hidden by\n"
+    "such as one from Arvis v1.5, to the current `config_version`. Secret keys are shown hidden "
+    "by\n"
     "`arvis config show`.\n";
 
 /* Markdown table cells cannot hold '|' or line breaks. */
@@ -93,8 +94,8 @@ static bool num(const cJSON *node, const char *kw, char *out, size_t size)
 }
 
 /* "0 to 1", ">= 1", "1 to 64 characters"...: the bounds in a few words. */
-static void bounds_text(const cJSON *node, const char *min_kw, const char *max_kw,
-                        const char *unit, char *out, size_t size)
+static void bounds_text(const cJSON *node, const char *min_kw, const char *max_kw, const char *unit,
+                        char *out, size_t size)
 {
     char lo[32];
     char hi[32];
@@ -201,8 +202,9 @@ static int ref_leaf(const char *path, const cJSON *raw, const cJSON *node, void 
     if (rc == ARVIS_OK) {
         rc = arvis_buf_adds(w->b, "|");
     }
-    const char *cells[] = {key, type, def, allowed[0] ? allowed : "", env_cell,
-                           cJSON_IsString(desc) ? desc->valuestring : ""};
+    const char *cells[] = {key,      type,
+                           def,      allowed[0] ? allowed : "",
+                           env_cell, cJSON_IsString(desc) ? desc->valuestring : ""};
     for (size_t i = 0; rc == ARVIS_OK && i < sizeof cells / sizeof cells[0]; i++) {
         rc = add_cell(w->b, cells[i]);
     }

@@ -114,8 +114,8 @@ void v_error(struct vrun *r, const struct vpath *path, const char *rule, const c
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
-    report_add(r->report, ARVIS_CONFIG_ERROR, path && path->parent ? where : NULL, rule,
-               expected, found, "%s: %s", where, detail);
+    report_add(r->report, ARVIS_CONFIG_ERROR, path && path->parent ? where : NULL, rule, expected,
+               found, "%s: %s", where, detail);
 }
 
 static bool v_ref(struct vrun *r, const cJSON *schema, const char *ref, const char *base,
@@ -125,8 +125,7 @@ static bool v_ref(struct vrun *r, const cJSON *schema, const char *ref, const ch
     const cJSON *target = v_resolve_ref(r->v, base, ref, &target_base);
     if (!target) {
         free(target_base);
-        v_error(r, path, "$ref", NULL, NULL, "the schema refers to %s, which cannot be found",
-                ref);
+        v_error(r, path, "$ref", NULL, NULL, "the schema refers to %s, which cannot be found", ref);
         return false;
     }
     (void)schema;
@@ -143,8 +142,8 @@ static bool v_quiet(struct vrun *r, const cJSON *schema, const char *base, const
     return v_schema(&q, schema, base, inst, path);
 }
 
-static bool v_combinators(struct vrun *r, const cJSON *schema, const char *base,
-                          const cJSON *inst, const struct vpath *path)
+static bool v_combinators(struct vrun *r, const cJSON *schema, const char *base, const cJSON *inst,
+                          const struct vpath *path)
 {
     bool ok = true;
     const cJSON *all = cJSON_GetObjectItemCaseSensitive(schema, "allOf");
@@ -163,8 +162,8 @@ static bool v_combinators(struct vrun *r, const cJSON *schema, const char *base,
         if (!matched) {
             char found[VALUE_TEXT_MAX];
             v_value_text(schema, inst, found, sizeof found);
-            v_error(r, path, "anyOf", NULL, found,
-                    "%s matches none of the %d allowed forms", found, cJSON_GetArraySize(any));
+            v_error(r, path, "anyOf", NULL, found, "%s matches none of the %d allowed forms", found,
+                    cJSON_GetArraySize(any));
             ok = false;
         }
     }
@@ -184,7 +183,7 @@ static bool v_combinators(struct vrun *r, const cJSON *schema, const char *base,
         }
     }
     const cJSON *not = cJSON_GetObjectItemCaseSensitive(schema, "not");
-    if (not && v_quiet(r, not, base, inst, path)) {
+    if (not &&v_quiet(r, not, base, inst, path)) {
         char found[VALUE_TEXT_MAX];
         v_value_text(schema, inst, found, sizeof found);
         v_error(r, path, "not", NULL, found, "%s has a form that is not allowed here", found);

@@ -189,8 +189,8 @@ static bool check_properties(struct vrun *r, const cJSON *schema, const char *ba
     for (const cJSON *c = inst->child; c && (ok || r->report); c = c->next) {
         struct vpath sub = {path, c->string, 0};
         bool declared = false;
-        const cJSON *s = cJSON_IsObject(props) ? cJSON_GetObjectItemCaseSensitive(props, c->string)
-                                               : NULL;
+        const cJSON *s =
+            cJSON_IsObject(props) ? cJSON_GetObjectItemCaseSensitive(props, c->string) : NULL;
         if (s) {
             declared = true;
             ok = v_schema(r, s, base, c, &sub) && ok;
@@ -208,8 +208,8 @@ static bool check_properties(struct vrun *r, const cJSON *schema, const char *ba
             if (near) {
                 char parent[PATH_TEXT_MAX];
                 v_path_text(path, parent, sizeof parent);
-                snprintf(hint, sizeof hint, " (did you mean %s%s%s?)",
-                         path->parent ? parent : "", path->parent ? "." : "", near);
+                snprintf(hint, sizeof hint, " (did you mean %s%s%s?)", path->parent ? parent : "",
+                         path->parent ? "." : "", near);
             }
             v_error(r, &sub, "additionalProperties", near, c->string, "unknown key%s", hint);
             ok = false;
@@ -257,9 +257,9 @@ bool v_object_keywords(struct vrun *r, const cJSON *schema, const char *base, co
         return true;
     }
     bool ok = check_properties(r, schema, base, inst, path);
-    ok = check_required(r, cJSON_GetObjectItemCaseSensitive(schema, "required"), inst, path,
-                        NULL) &&
-         ok;
+    ok =
+        check_required(r, cJSON_GetObjectItemCaseSensitive(schema, "required"), inst, path, NULL) &&
+        ok;
     size_t n = (size_t)cJSON_GetArraySize(inst);
     ok = count_limit(r, schema, "minProperties", n, true, "keys", path) && ok;
     ok = count_limit(r, schema, "maxProperties", n, false, "keys", path) && ok;

@@ -137,8 +137,14 @@ static int index_node(schema_validator *v, const cJSON *node, const char *base)
     }
     static const char *const maps[] = {"properties", "patternProperties", "definitions",
                                        "dependencies"};
-    static const char *const singles[] = {"additionalItems", "additionalProperties", "contains",
-                                          "propertyNames", "not", "if", "then", "else"};
+    static const char *const singles[] = {"additionalItems",
+                                          "additionalProperties",
+                                          "contains",
+                                          "propertyNames",
+                                          "not",
+                                          "if",
+                                          "then",
+                                          "else"};
     static const char *const lists[] = {"allOf", "anyOf", "oneOf"};
     for (size_t i = 0; rc == ARVIS_OK && i < sizeof maps / sizeof maps[0]; i++) {
         rc = index_members(v, cJSON_GetObjectItemCaseSensitive(node, maps[i]), base);

@@ -40,8 +40,7 @@ static bool check_type(struct vrun *r, const cJSON *schema, const cJSON *inst,
         if (type_matches(type->valuestring, inst)) {
             return true;
         }
-        snprintf(expected, sizeof expected, "%s %s", article(type->valuestring),
-                 type->valuestring);
+        snprintf(expected, sizeof expected, "%s %s", article(type->valuestring), type->valuestring);
     } else if (cJSON_IsArray(type)) {
         size_t used = 0;
         for (const cJSON *t = type->child; t; t = t->next) {
@@ -91,8 +90,8 @@ static bool check_enum_const(struct vrun *r, const cJSON *schema, const cJSON *i
             char allowed[LIST_TEXT_MAX];
             list_values(values, allowed, sizeof allowed);
             v_value_text(schema, inst, found, sizeof found);
-            v_error(r, path, "enum", allowed, found, "%s is not allowed; expected one of %s",
-                    found, allowed);
+            v_error(r, path, "enum", allowed, found, "%s is not allowed; expected one of %s", found,
+                    allowed);
             ok = false;
         }
     }
@@ -158,8 +157,8 @@ static bool check_number(struct vrun *r, const cJSON *schema, const cJSON *inst,
             char found[VALUE_TEXT_MAX];
             range_text(schema, range, sizeof range);
             v_value_text(schema, inst, found, sizeof found);
-            v_error(r, path, bounds[i], range, found,
-                    "%s is out of range: expected a value %s", found, range);
+            v_error(r, path, bounds[i], range, found, "%s is out of range: expected a value %s",
+                    found, range);
             ok = false;
         }
     }
@@ -172,8 +171,7 @@ static bool check_number(struct vrun *r, const cJSON *schema, const cJSON *inst,
             char found[VALUE_TEXT_MAX];
             arvis_json_number(m->valuedouble, want, sizeof want);
             v_value_text(schema, inst, found, sizeof found);
-            v_error(r, path, "multipleOf", want, found, "%s is not a multiple of %s", found,
-                    want);
+            v_error(r, path, "multipleOf", want, found, "%s is not a multiple of %s", found, want);
             ok = false;
         }
     }
@@ -190,23 +188,23 @@ static bool check_string(struct vrun *r, const cJSON *schema, const cJSON *inst,
     const char *s = inst->valuestring;
     size_t chars = arvis_utf8_length(s, strlen(s));
     char found[VALUE_TEXT_MAX];
-    const cJSON *min = cJSON_GetObjectItemCaseSensitive(schema, "minLength");
-    if (cJSON_IsNumber(min) && (double)chars < min->valuedouble) {
+    static const struct {
+        const char *kw;
+        bool is_min;
+    } lengths[] = {{"minLength", true}, {"maxLength", false}};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        const cJSON *lim = cJSON_GetObjectItemCaseSensitive(schema, lengths[i].kw);
+        if (!cJSON_IsNumber(lim) || (lengths[i].is_min ? (double)chars >= lim->valuedouble
+                                                       : (double)chars <= lim->valuedouble)) {
+            continue;
+        }
         char want[32];
         v_value_text(schema, inst, found, sizeof found);
-        arvis_json_number(min->valuedouble, want, sizeof want);
-        v_error(r, path, "minLength", want, found,
-                "%s is too short: expected at least %s characters, found %zu", found, want,
+        arvis_json_number(lim->valuedouble, want, sizeof want);
+        v_error(r, path, lengths[i].kw, want, found,
+                "%s is too %s: expected at %s %s characters, found %zu", found,
+                lengths[i].is_min ? "short" : "long", lengths[i].is_min ? "least" : "most", want,
                 chars);
-        ok = false;
-    }
-    const cJSON *max = cJSON_GetObjectItemCaseSensitive(schema, "maxLength");
-    if (cJSON_IsNumber(max) && (double)chars > max->valuedouble) {
-        char want[32];
-        v_value_text(schema, inst, found, sizeof found);
-        arvis_json_number(max->valuedouble, want, sizeof want);
-        v_error(r, path, "maxLength", want, found,
-                "%s is too long: expected at most %s characters, found %zu", found, want, chars);
         ok = false;
     }
     const cJSON *pattern = cJSON_GetObjectItemCaseSensitive(schema, "pattern");

@@ -94,8 +94,8 @@ int config_parse_value(const cJSON *node, const char *text, cJSON **out, arvis_e
         if (parse_bool(text, &b)) {
             *out = cJSON_CreateBool(b);
         } else if (!(types & ~(T_BOOLEAN | T_NULL))) {
-            return arvis_error_set(err, ARVIS_E_INVAL,
-                                   "\"%s\" is not a boolean: use true or false", text);
+            return arvis_error_set(err, ARVIS_E_INVAL, "\"%s\" is not a boolean: use true or false",
+                                   text);
         }
     }
     if (!*out && (types & (T_INTEGER | T_NUMBER))) {

@@ -40,7 +40,8 @@ static void test_syntax_errors_name_line_and_column(void **state)
     (void)state;
     const char *text = "{\n  \"a\": 1,\n  \"b\": tru\n}";
     parse_fails(text, strlen(text), ARVIS_E_PARSE, "line 3, column");
-    parse_fails("{\"a\": 1,}", 9, ARVIS_E_PARSE, "line 1, column 9: a comma before } is not allowed");
+    parse_fails("{\"a\": 1,}", 9, ARVIS_E_PARSE,
+                "line 1, column 9: a comma before } is not allowed");
     parse_fails("[1, 2", 5, ARVIS_E_PARSE, "ends too early");
     parse_fails("{} {}", 5, ARVIS_E_PARSE, "line 1, column 4: unexpected text after");
     parse_fails("[1, 2,]", 7, ARVIS_E_PARSE, "column 7: a comma before ] is not allowed");

@@ -34,10 +34,10 @@ static void test_invalid_sequences_are_found_at_their_offset(void **state)
     assert_int_equal(bad, 2);
     assert_false(arvis_utf8_valid("\xC0\xAF", 2, &bad)); /* overlong '/' */
     assert_int_equal(bad, 0);
-    assert_false(valid("\xE0\x80\xAF"));       /* overlong, three bytes */
-    assert_false(valid("\xED\xA0\x80"));       /* surrogate U+D800 */
-    assert_false(valid("\xF4\x90\x80\x80"));   /* above U+10FFFF */
-    assert_false(valid("x\x80y"));             /* stray continuation byte */
+    assert_false(valid("\xE0\x80\xAF"));     /* overlong, three bytes */
+    assert_false(valid("\xED\xA0\x80"));     /* surrogate U+D800 */
+    assert_false(valid("\xF4\x90\x80\x80")); /* above U+10FFFF */
+    assert_false(valid("x\x80y"));           /* stray continuation byte */
     assert_false(valid("\xFF"));
     assert_false(arvis_utf8_valid("ok\xE2\x82", 4, &bad)); /* cut euro sign */
     assert_int_equal(bad, 2);
@@ -52,7 +52,10 @@ static void test_length_counts_characters(void **state)
     assert_int_equal(arvis_utf8_length(ru, strlen(ru)), 6);
     const char *two_emoji = "\xF0\x9F\x92\xA9\xF0\x9F\x92\xA9";
     assert_int_equal(arvis_utf8_length(two_emoji, strlen(two_emoji)), 2);
-    assert_int_equal(arvis_utf8_length("a\xFF" "b", 3), 3); /* an invalid byte counts once */
+    assert_int_equal(arvis_utf8_length("a\xFF"
+                                       "b",
+                                       3),
+                     3); /* an invalid byte counts once */
 }
 
 static void test_truncate_never_splits_a_character(void **state)

@@ -244,8 +244,7 @@ static void test_unwritable_folder_gives_a_clear_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_set_creates_the_file_with_a_version, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_set_creates_the_file_with_a_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_set_leaves_the_file_byte_identical, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_set_keeps_the_previous_file_as_bak, setup, teardown),

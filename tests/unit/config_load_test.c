@@ -350,13 +350,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_files_are_refused_clearly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_and_huge_file_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_required_file_must_exist, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_old_layout_is_migrated_in_memory_with_a_warning,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_secrets_are_hidden_when_shown, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_checks_suggest_and_guard_legacy, setup,
+        cmocka_unit_test_setup_teardown(test_old_layout_is_migrated_in_memory_with_a_warning, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_typed_reads_of_undefined_keys_give_zero_values,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_secrets_are_hidden_when_shown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_checks_suggest_and_guard_legacy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_reads_of_undefined_keys_give_zero_values, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,6 +82,15 @@ static cJSON *migrate(arvis_config_report *r)
     return v;
 }
 
+/* Writes tests/data/v15-config.json as the config file and migrates it. */
+static cJSON *migrate_fixture(arvis_config_report *r)
+{
+    char *old = fixture("v15-config.json");
+    tu_write(config_path, old, -1);
+    free(old);
+    return migrate(r);
+}
+
 static const char *str_at(const cJSON *root, const char *path)
 {
     const cJSON *v = arvis_json_at(root, path);
@@ -130,11 +139,8 @@ static void test_fixture_migrates_to_a_valid_config_with_a_bak(void **state)
 static void test_renamed_keys_move(void **state)
 {
     (void)state;
-    char *old = fixture("v15-config.json");
-    tu_write(config_path, old, -1);
-    free(old);
     arvis_config_report r;
-    cJSON *now = migrate(&r);
+    cJSON *now = migrate_fixture(&r);
     assert_string_equal(str_at(now, "llm.model"), "llama3.2:3b");
     assert_string_equal(str_at(now, "llm.base_url"), "http://192.168.1.20:11434");
     assert_int_equal(num_at(now, "llm.request_timeout_ms"), 60000);
@@ -163,11 +169,8 @@ static void test_renamed_keys_move(void **state)
 static void test_engines_we_lack_are_mapped_with_a_warning_each(void **state)
 {
     (void)state;
-    char *old = fixture("v15-config.json");
-    tu_write(config_path, old, -1);
-    free(old);
     arvis_config_report r;
-    cJSON *now = migrate(&r);
+    cJSON *now = migrate_fixture(&r);
     /* tts.default_engine (sapi) wins over tts.engine and the old top-level tts_engine. */
     assert_string_equal(str_at(now, "tts.engine"), "espeak-ng");
     cJSON *fallback = arvis_json_at(now, "tts.fallback");
@@ -189,11 +192,8 @@ static void test_engines_we_lack_are_mapped_with_a_warning_each(void **state)
 static void test_values_that_do_not_fit_are_parked_with_a_warning(void **state)
 {
     (void)state;
-    char *old = fixture("v15-config.json");
-    tu_write(config_path, old, -1);
-    free(old);
     arvis_config_report r;
-    cJSON *now = migrate(&r);
+    cJSON *now = migrate_fixture(&r);
     assert_null(arvis_json_at(now, "llm.temperature"));
     assert_true(num_at(now, "legacy.llm.temperature") == 1.7);
     assert_true(report_has(&r, ARVIS_CONFIG_WARNING,
@@ -228,14 +228,30 @@ static void expect_kept(const cJSON *old, const cJSON *now, char *path, size_t l
                 cJSON_GetObjectItemCaseSensitive(parent, "user_assignments"), c->string);
         }
         static const char *const moved[] = {
-            "llm.default_model",   "llm.ollama_url",       "llm.max_tokens",
-            "llm.stream",          "llm.worker_timeout_ms", "llm.auto_continue",
-            "startup.preload_model", "tts.mode",           "tts.fallback_on_error",
-            "stt.wake_word",       "stt.kaldi_cooldown",   "modules.voice_activation_enabled",
-            "history.save_to_file", "logging.level",       "logging.console_level",
-            "language.speech",     "user.name",            "audio.volume",
-            "security.rbac_enabled", "security.default_role", "security.2fa_enabled",
-            "security.audit_enabled", "auth.password_min_length", "app.name",
+            "llm.default_model",
+            "llm.ollama_url",
+            "llm.max_tokens",
+            "llm.stream",
+            "llm.worker_timeout_ms",
+            "llm.auto_continue",
+            "startup.preload_model",
+            "tts.mode",
+            "tts.fallback_on_error",
+            "stt.wake_word",
+            "stt.kaldi_cooldown",
+            "modules.voice_activation_enabled",
+            "history.save_to_file",
+            "logging.level",
+            "logging.console_level",
+            "language.speech",
+            "user.name",
+            "audio.volume",
+            "security.rbac_enabled",
+            "security.default_role",
+            "security.2fa_enabled",
+            "security.audit_enabled",
+            "auth.password_min_length",
+            "app.name",
         };
         bool was_moved = false;
         for (size_t i = 0; i < sizeof moved / sizeof moved[0]; i++) {
@@ -298,8 +314,7 @@ static void test_current_missing_and_newer_files(void **state)
     arvis_error err;
     assert_int_equal(arvis_config_migrate(NULL, false, &from, NULL, &r, &err), ARVIS_OK);
     assert_int_equal(from, -1); /* no file */
-    assert_int_equal(arvis_config_migrate(tu_path(home, "nope.json"), false, &from, NULL, &r,
-                                          &err),
+    assert_int_equal(arvis_config_migrate(tu_path(home, "nope.json"), false, &from, NULL, &r, &err),
                      ARVIS_E_NOTFOUND);
     tu_write(config_path, "{\"config_version\": 1}", -1);
     assert_int_equal(arvis_config_migrate(NULL, false, &from, NULL, &r, &err), ARVIS_OK);
@@ -360,19 +375,19 @@ static void test_the_original_example_migrates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_fixture_migrates_to_a_valid_config_with_a_bak,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fixture_migrates_to_a_valid_config_with_a_bak, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_renamed_keys_move, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_engines_we_lack_are_mapped_with_a_warning_each,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engines_we_lack_are_mapped_with_a_warning_each, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_values_that_do_not_fit_are_parked_with_a_warning,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_is_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run_writes_nothing_and_returns_the_text, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_current_missing_and_newer_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_silero_for_russian_becomes_espeak_with_a_russian_voice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silero_for_russian_becomes_espeak_with_a_russian_voice,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_the_original_example_migrates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,8 @@
 enum { MAX_FILES = 128, SUITE_FILE_MAX = 16 * 1024 * 1024, NAME_MAX_LEN = 256 };
 
 static const char *suite_root = "/usr/share/json-schema-test-suite";
-static const char *metaschema_path = "/usr/lib/python3/dist-packages/jsonschema/schemas/draft7.json";
+static const char *metaschema_path =
+    "/usr/lib/python3/dist-packages/jsonschema/schemas/draft7.json";
 static const char *metaschema_uri = "http://json-schema.org/draft-07/schema";
 
 /* Optional files that test keywords this validator implements (the rest test "format" and

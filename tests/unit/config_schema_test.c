@@ -18,7 +18,8 @@
 
 enum { MAX_LEAVES = 512 };
 
-static const char *metaschema_path = "/usr/lib/python3/dist-packages/jsonschema/schemas/draft7.json";
+static const char *metaschema_path =
+    "/usr/lib/python3/dist-packages/jsonschema/schemas/draft7.json";
 
 struct leaves {
     char names[MAX_LEAVES][128];

@@ -55,9 +55,9 @@ static const arvis_config_issue *find(const arvis_config_report *r, const char *
 static void test_range_error_names_path_rule_range_and_value(void **state)
 {
     (void)state;
-    arvis_config_report r = check(
-        "{\"properties\":{\"llm\":{\"properties\":{\"temperature\":{\"minimum\":0,\"maximum\":1}}}}}",
-        "{\"llm\":{\"temperature\":2.5}}", false);
+    arvis_config_report r = check("{\"properties\":{\"llm\":{\"properties\":{\"temperature\":{"
+                                  "\"minimum\":0,\"maximum\":1}}}}}",
+                                  "{\"llm\":{\"temperature\":2.5}}", false);
     const arvis_config_issue *it = find(&r, "maximum");
     assert_string_equal(it->path, "llm.temperature");
     assert_string_equal(it->expected, "from 0 to 1");
@@ -80,8 +80,8 @@ static void test_every_problem_is_collected(void **state)
     assert_string_equal(find(&r, "required")->message, "d: is required, but missing");
     bool saw_item = false;
     for (size_t i = 0; i < r.count; i++) {
-        saw_item = saw_item || strcmp(r.items[i].message,
-                                      "c[1]: expected an integer, found string \"x\"") == 0;
+        saw_item = saw_item ||
+                   strcmp(r.items[i].message, "c[1]: expected an integer, found string \"x\"") == 0;
     }
     assert_true(saw_item);
     arvis_config_report_free(&r);
@@ -101,9 +101,9 @@ static void test_unknown_key_suggests_the_nearest(void **state)
 static void test_secret_values_never_appear_in_messages(void **state)
 {
     (void)state;
-    arvis_config_report r =
-        check("{\"properties\":{\"token\":{\"type\":\"string\",\"maxLength\":3,\"writeOnly\":true}}}",
-              "{\"token\":\"hunter2\"}", false);
+    arvis_config_report r = check(
+        "{\"properties\":{\"token\":{\"type\":\"string\",\"maxLength\":3,\"writeOnly\":true}}}",
+        "{\"token\":\"hunter2\"}", false);
     const arvis_config_issue *it = find(&r, "maxLength");
     assert_null(strstr(it->message, "hunter2"));
     assert_string_equal(it->found, "(hidden)");
@@ -113,7 +113,8 @@ static void test_secret_values_never_appear_in_messages(void **state)
 static void test_combinator_and_shape_messages(void **state)
 {
     (void)state;
-    arvis_config_report r = check("{\"oneOf\":[{\"type\":\"integer\"},{\"minimum\":2}]}", "3", false);
+    arvis_config_report r =
+        check("{\"oneOf\":[{\"type\":\"integer\"},{\"minimum\":2}]}", "3", false);
     assert_non_null(strstr(find(&r, "oneOf")->message, "matches more than one"));
     arvis_config_report_free(&r);
     r = check("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}]}", "1", false);
@@ -142,8 +143,9 @@ static void test_bad_schema_parts_are_errors_not_crashes(void **state)
     r = check("{\"pattern\":\"([a-\"}", "\"x\"", false);
     assert_non_null(strstr(find(&r, "pattern")->message, "not a valid regular expression"));
     arvis_config_report_free(&r);
-    r = check("{\"definitions\":{\"a\":{\"$ref\":\"#/definitions/a\"}},\"$ref\":\"#/definitions/a\"}",
-              "1", false);
+    r = check(
+        "{\"definitions\":{\"a\":{\"$ref\":\"#/definitions/a\"}},\"$ref\":\"#/definitions/a\"}",
+        "1", false);
     assert_non_null(strstr(find(&r, "$ref")->message, "refers to itself"));
     arvis_config_report_free(&r);
 }
