@@ -346,32 +346,6 @@ static void test_silero_for_russian_becomes_espeak_with_a_russian_voice(void **s
     cJSON_Delete(now);
 }
 
-static void test_the_original_example_migrates(void **state)
-{
-    (void)state;
-    const char *root = getenv("TEST_SOURCE_ROOT");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/../shared/reference/arvis-v1.5-config.example.json",
-             root ? root : ".");
-    char *text = tu_read(path, NULL);
-    if (!text) {
-        skip(); /* the shared reference is not beside this checkout */
-    }
-    tu_write(config_path, text, -1);
-    arvis_config_report r;
-    cJSON *now = migrate(&r);
-    assert_string_equal(str_at(now, "llm.model"), "mistral:7b");
-    assert_string_equal(str_at(now, "tts.engine"), "espeak-ng");
-    assert_true(arvis_file_exists(tu_path(home, "config/config.json.bak")));
-    arvis_config_options o = {.ignore_env = true};
-    arvis_config *cfg = NULL;
-    assert_int_equal(arvis_config_load(&o, &cfg, NULL, NULL), ARVIS_OK);
-    arvis_config_free(cfg);
-    free(text);
-    arvis_config_report_free(&r);
-    cJSON_Delete(now);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,7 +362,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_current_missing_and_newer_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silero_for_russian_becomes_espeak_with_a_russian_voice,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_the_original_example_migrates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
