@@ -3,7 +3,10 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+enum { STATE_DIR_MODE = 0700 };
 
 int cli_exit_code(int status)
 {
@@ -121,9 +124,42 @@ int cli_load_config(const struct cli_ctx *ctx, arvis_config **cfg)
     int code = CLI_EXIT_OK;
     if (rc == ARVIS_OK) {
         cli_report_warnings(&report);
+        cli_apply_logging(ctx, *cfg, false);
     } else {
         code = cli_report_failure(rc, &err, &report);
     }
     arvis_config_report_free(&report);
     return code;
+}
+
+void cli_apply_logging(const struct cli_ctx *ctx, const arvis_config *cfg, bool with_file)
+{
+    arvis_log_options o = {
+        .file_level = ARVIS_LOG_OFF,
+        .stderr_level = ARVIS_LOG_WARNING,
+        .max_bytes = (size_t)arvis_config_int(cfg, "logging.max_bytes"),
+        .backups = (unsigned)arvis_config_int(cfg, "logging.backup_count"),
+    };
+    arvis_log_level_parse(arvis_config_string(cfg, "logging.console_level"), &o.stderr_level);
+    if (ctx->stderr_level >= 0) {
+        o.stderr_level = (arvis_log_level)ctx->stderr_level;
+    }
+    char *file = NULL;
+    if (with_file && arvis_config_bool(cfg, "logging.file_logging")) {
+        arvis_log_level_parse(arvis_config_string(cfg, "logging.level"), &o.file_level);
+        char *dir = NULL;
+        if (arvis_place_dir(ARVIS_PLACE_STATE, &dir, NULL) == ARVIS_OK &&
+            arvis_mkdirs(dir, STATE_DIR_MODE, NULL) == ARVIS_OK) {
+            file = arvis_path_join(dir, "arvis.log");
+        }
+        free(dir);
+    }
+    o.file = file;
+    arvis_error err;
+    if (arvis_log_open(&o, &err) != ARVIS_OK) {
+        cli_warning("%s; logging to the terminal only", err.msg);
+        o.file = NULL;
+        arvis_log_open(&o, NULL);
+    }
+    free(file);
 }

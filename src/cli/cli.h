@@ -22,6 +22,7 @@ enum { CLI_SETS_MAX = 64 };
 /* What the global options asked for. */
 struct cli_ctx {
     const char *config_file;        /* --config FILE, or NULL */
+    int stderr_level;               /* from -v or -q, or -1 to follow logging.console_level */
     const char *sets[CLI_SETS_MAX]; /* --set KEY=VALUE */
     size_t n_sets;
 };
@@ -58,6 +59,11 @@ void cli_report_warnings(const arvis_config_report *report);
 /* Loads the effective configuration with the global options; prints problems. Returns an exit
  * code: CLI_EXIT_OK with *cfg set, or the failure's exit code. */
 int cli_load_config(const struct cli_ctx *ctx, arvis_config **cfg);
+
+/* Applies the logging.* keys: the terminal level (unless -v or -q chose one) and, when with_file
+ * is true, the rotating log file in the state folder. A log file that cannot be opened is a
+ * warning, not a failure. */
+void cli_apply_logging(const struct cli_ctx *ctx, const arvis_config *cfg, bool with_file);
 
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 extern const char cmd_config_usage[];

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct cli_ctx ctx = {0};
+    struct cli_ctx ctx = {.stderr_level = -1};
     arvis_log_options log = {.file_level = ARVIS_LOG_OFF, .stderr_level = ARVIS_LOG_WARNING};
     opterr = 0;
     int c;
@@ -66,9 +66,11 @@ int main(int argc, char **argv)
             break;
         case 'v':
             log.stderr_level = ARVIS_LOG_DEBUG;
+            ctx.stderr_level = ARVIS_LOG_DEBUG;
             break;
         case 'q':
             log.stderr_level = ARVIS_LOG_ERROR;
+            ctx.stderr_level = ARVIS_LOG_ERROR;
             break;
         case 'h':
             print_help(stdout);
