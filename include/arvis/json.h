@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arvis/buf.h"
 #include "arvis/error.h"
 
 #ifdef __cplusplus
@@ -55,6 +56,45 @@ struct cJSON *arvis_json_take(struct cJSON *root, const char *path);
 
 /* Deep-merges a copy of src into dst: objects merge key by key, anything else replaces. */
 int arvis_json_merge(struct cJSON *dst, const struct cJSON *src);
+
+/* ---- Reading a few fields fast (streamed lines), without building a tree ---- */
+
+typedef enum arvis_json_kind {
+    ARVIS_JSON_ABSENT = 0,
+    ARVIS_JSON_NULL,
+    ARVIS_JSON_BOOL,
+    ARVIS_JSON_NUMBER,
+    ARVIS_JSON_STRING,
+    ARVIS_JSON_ARRAY,
+    ARVIS_JSON_OBJECT,
+} arvis_json_kind;
+
+/* A field to look for, and what was found there. */
+typedef struct arvis_json_field {
+    const char *path;     /* in: dotted path; array items by number: "choices.0.delta.content" */
+    arvis_json_kind kind; /* out: ARVIS_JSON_ABSENT when the text has no value there */
+    const char *start; /* out: the value's text; for a string, its first byte inside the quotes */
+    size_t len;        /* out: its length (a string's without the quotes) */
+} arvis_json_field;
+
+/* Checks that text is one strict JSON value and fills in each field found, in one pass and
+ * without allocating. Paths up to eight levels deep; keys are compared as written. Fails with
+ * ARVIS_E_PARSE (line and column in err) on malformed text. The caller checks UTF-8. */
+int arvis_json_extract(const char *text, size_t len, arvis_json_field *fields, size_t n,
+                       arvis_error *err);
+
+/* Appends a found string field to out with its escapes decoded (to UTF-8). Other kinds append
+ * nothing and return ARVIS_E_INVAL. */
+int arvis_json_field_string(const arvis_json_field *f, arvis_buf *out);
+
+/* The number a found number field holds; 0 for anything else. */
+double arvis_json_field_number(const arvis_json_field *f);
+
+/* True for a found `true`. */
+bool arvis_json_field_true(const arvis_json_field *f);
+
+/* True when a string field equals s exactly (no escapes involved). */
+bool arvis_json_field_is(const arvis_json_field *f, const char *s);
 
 #ifdef __cplusplus
 }

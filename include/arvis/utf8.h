@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arvis/buf.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,6 +32,10 @@ size_t arvis_utf8_truncate(const char *s, size_t len, size_t max_bytes);
 /* Encodes code point cp into out (at least 4 bytes); returns the bytes written, or 0 when cp
  * is not a Unicode scalar value. */
 size_t arvis_utf8_encode(uint32_t cp, char out[4]);
+
+/* Appends the len bytes at s to out with every invalid byte replaced by U+FFFD. Returns the
+ * number of replacements, or a negative status when out refuses (too big, out of memory). */
+long arvis_utf8_sanitize(const char *s, size_t len, arvis_buf *out);
 
 #ifdef __cplusplus
 }

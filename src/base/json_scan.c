@@ -15,6 +15,10 @@ struct scan {
     size_t pos;
     const char *why; /* set at the first error */
     int depth;
+    json_visit_fn visit; /* may be NULL */
+    void *ud;
+    int path_n; /* segments in path (may exceed JSON_PATH_MAX; deeper ones are not kept) */
+    struct json_seg path[JSON_PATH_MAX];
 };
 
 static bool fail(struct scan *sc, const char *why)
@@ -27,7 +31,11 @@ static bool fail(struct scan *sc, const char *why)
 
 static void skip_space(struct scan *sc)
 {
-    while (sc->pos < sc->len && strchr(" \t\n\r", sc->s[sc->pos]) && sc->s[sc->pos]) {
+    while (sc->pos < sc->len) {
+        char c = sc->s[sc->pos];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            return;
+        }
         sc->pos++;
     }
 }
@@ -174,17 +182,22 @@ static bool scan_container(struct scan *sc, char close)
         sc->depth--;
         return true;
     }
+    size_t index = 0;
     for (;;) {
         skip_space(sc);
+        struct json_seg seg = {NULL, 0, index++};
         if (object) {
             if (at_end(sc) || sc->s[sc->pos] != '"') {
                 return fail(sc, at_end(sc) || sc->s[sc->pos] != '}'
                                     ? "expected a key in double quotes"
                                     : "a comma before } is not allowed");
             }
+            size_t key_at = sc->pos + 1;
             if (!scan_string(sc)) {
                 return false;
             }
+            seg.key = sc->s + key_at;
+            seg.key_len = sc->pos - 1 - key_at;
             skip_space(sc);
             if (at_end(sc) || sc->s[sc->pos] != ':') {
                 return fail(sc, "expected ':' after the key");
@@ -195,7 +208,13 @@ static bool scan_container(struct scan *sc, char close)
         if (!object && !at_end(sc) && sc->s[sc->pos] == ']') {
             return fail(sc, "a comma before ] is not allowed");
         }
-        if (!scan_value(sc)) {
+        if (sc->path_n < JSON_PATH_MAX) {
+            sc->path[sc->path_n] = seg;
+        }
+        sc->path_n++;
+        bool ok = scan_value(sc);
+        sc->path_n--;
+        if (!ok) {
             return false;
         }
         skip_space(sc);
@@ -223,9 +242,8 @@ static bool scan_literal(struct scan *sc, const char *word)
     return fail(sc, "expected a value (a string, number, object, array, true, false or null)");
 }
 
-static bool scan_value(struct scan *sc)
+static bool scan_one(struct scan *sc)
 {
-    skip_space(sc);
     if (at_end(sc)) {
         return fail(sc, "expected a value");
     }
@@ -253,9 +271,24 @@ static bool scan_value(struct scan *sc)
     }
 }
 
-bool json_scan(const char *text, size_t len, size_t *err_off, const char **why)
+/* One value; the visitor (if any) sees it once it is complete. */
+static bool scan_value(struct scan *sc)
 {
-    struct scan sc = {text, len, 0, NULL, 0};
+    skip_space(sc);
+    size_t start = sc->pos;
+    if (!scan_one(sc)) {
+        return false;
+    }
+    if (sc->visit && sc->path_n <= JSON_PATH_MAX) {
+        sc->visit(sc->ud, sc->path, sc->path_n, sc->s + start, sc->s + sc->pos);
+    }
+    return true;
+}
+
+bool json_scan_visit(const char *text, size_t len, json_visit_fn visit, void *ud, size_t *err_off,
+                     const char **why)
+{
+    struct scan sc = {.s = text, .len = len, .visit = visit, .ud = ud};
     bool ok = scan_value(&sc);
     if (ok) {
         skip_space(&sc);
@@ -268,4 +301,9 @@ bool json_scan(const char *text, size_t len, size_t *err_off, const char **why)
         *why = sc.why;
     }
     return ok;
+}
+
+bool json_scan(const char *text, size_t len, size_t *err_off, const char **why)
+{
+    return json_scan_visit(text, len, NULL, NULL, err_off, why);
 }

@@ -128,3 +128,28 @@ size_t arvis_utf8_encode(uint32_t cp, char out[4])
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+long arvis_utf8_sanitize(const char *s, size_t len, arvis_buf *out)
+{
+    long replaced = 0;
+    size_t i = 0;
+    while (i < len) {
+        /* Copy the longest valid run at once. */
+        size_t bad = len - i; /* stays so when the rest is valid */
+        (void)arvis_utf8_valid(s + i, len - i, &bad);
+        int rc = arvis_buf_add(out, s + i, bad);
+        if (rc != ARVIS_OK) {
+            return rc;
+        }
+        i += bad;
+        if (i < len) {
+            rc = arvis_buf_add(out, "\xEF\xBF\xBD", 3);
+            if (rc != ARVIS_OK) {
+                return rc;
+            }
+            replaced++;
+            i++;
+        }
+    }
+    return replaced;
+}
