@@ -72,6 +72,9 @@ int arvis_history_load(const char *path, size_t max_messages, arvis_history **ou
                        arvis_error *err);
 void arvis_history_free(arvis_history *h);
 
+/* A history kept in memory only: saving it does nothing. */
+int arvis_history_create(size_t max_messages, arvis_history **out);
+
 size_t arvis_history_count(const arvis_history *h);
 const arvis_llm_message *arvis_history_at(const arvis_history *h, size_t i);
 
@@ -87,7 +90,11 @@ int arvis_history_clear(arvis_history *h, arvis_error *err);
 /* The history as JSON text ({"messages": [...]}); the caller frees. */
 char *arvis_history_to_json(const arvis_history *h);
 
+/* Where it is saved (NULL: in memory only). */
 const char *arvis_history_path(const arvis_history *h);
+
+/* The sequence number of the oldest message kept: how many were ever dropped before it. */
+size_t arvis_history_first(const arvis_history *h);
 
 /* ---- Measurements of one request ---- */
 
@@ -149,21 +156,23 @@ void arvis_llm_destroy(arvis_llm *llm);
 int arvis_llm_ask(arvis_llm *llm, const char *question, const arvis_llm_callbacks *cb,
                   arvis_llm_reply *reply, arvis_error *err);
 
-/* Stops the request under way within milliseconds (or the next one, if none runs). Any
- * thread; async-signal-unsafe. */
+/* Stops the request under way (or the back-off before a retry) within milliseconds. Any
+ * thread; not from a signal handler. A cancel while nothing runs is forgotten. */
 void arvis_llm_cancel(arvis_llm *llm);
 
 /* Loads the model on the server so the first question is not cold. */
 int arvis_llm_warmup(arvis_llm *llm, const arvis_llm_callbacks *cb, arvis_llm_stats *stats,
                      arvis_error *err);
 
-/* The models the server has (the caller frees each name and the array), and its version. */
+/* The models the server has (free them with arvis_llm_names_free), and its version. */
 int arvis_llm_models(arvis_llm *llm, char ***names, size_t *n, arvis_error *err);
+void arvis_llm_names_free(char **names, size_t n);
 int arvis_llm_check(arvis_llm *llm, char **version, arvis_error *err);
 
 /* Uses another model from now on (this client only). */
 int arvis_llm_set_model(arvis_llm *llm, const char *model);
 const char *arvis_llm_model(const arvis_llm *llm);
+const char *arvis_llm_base_url(const arvis_llm *llm);
 
 /* The conversation (NULL when the client keeps none). */
 arvis_history *arvis_llm_history(arvis_llm *llm);

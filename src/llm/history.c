@@ -19,6 +19,7 @@ struct arvis_history {
     arvis_llm_message *items;
     size_t count;
     size_t cap;
+    size_t first; /* how many messages were ever dropped from the front */
 };
 
 static void message_free(arvis_llm_message *m)
@@ -55,6 +56,22 @@ const char *arvis_history_path(const arvis_history *h)
     return h->path;
 }
 
+size_t arvis_history_first(const arvis_history *h)
+{
+    return h->first;
+}
+
+int arvis_history_create(size_t max_messages, arvis_history **out)
+{
+    arvis_history *h = calloc(1, sizeof *h);
+    if (!h) {
+        return ARVIS_E_NOMEM;
+    }
+    h->max = max_messages ? max_messages : 1;
+    *out = h;
+    return ARVIS_OK;
+}
+
 static int push(arvis_history *h, const char *role, const char *content, double time, bool cut)
 {
     if (h->count == h->cap) {
@@ -80,6 +97,7 @@ static int push(arvis_history *h, const char *role, const char *content, double 
         }
         memmove(h->items, h->items + drop, (h->count - drop) * sizeof *h->items);
         h->count -= drop;
+        h->first += drop;
     }
     return ARVIS_OK;
 }
@@ -95,6 +113,10 @@ static bool read_messages(arvis_history *h, const cJSON *root)
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "messages");
     if (!cJSON_IsArray(list)) {
         return false;
+    }
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(root, "first");
+    if (cJSON_IsNumber(first) && first->valuedouble >= 0 && first->valuedouble < 1e15) {
+        h->first = (size_t)first->valuedouble;
     }
     for (const cJSON *m = list->child; m; m = m->next) {
         const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
@@ -189,7 +211,8 @@ char *arvis_history_to_json(const arvis_history *h)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *list = root ? cJSON_AddArrayToObject(root, "messages") : NULL;
-    bool ok = root && cJSON_AddNumberToObject(root, "format", HISTORY_FORMAT) && list;
+    bool ok = root && cJSON_AddNumberToObject(root, "format", HISTORY_FORMAT) && list &&
+              cJSON_AddNumberToObject(root, "first", (double)h->first);
     for (size_t i = 0; ok && i < h->count; i++) {
         const arvis_llm_message *m = &h->items[i];
         cJSON *o = cJSON_CreateObject();
@@ -205,6 +228,9 @@ char *arvis_history_to_json(const arvis_history *h)
 
 int arvis_history_save(const arvis_history *h, arvis_error *err)
 {
+    if (!h->path) {
+        return ARVIS_OK; /* kept in memory only */
+    }
     char *text = arvis_history_to_json(h);
     if (!text) {
         return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
@@ -226,5 +252,6 @@ int arvis_history_clear(arvis_history *h, arvis_error *err)
         message_free(&h->items[i]);
     }
     h->count = 0;
+    h->first = 0;
     return arvis_history_save(h, err);
 }

@@ -115,7 +115,12 @@ void llm_outcome_init(struct llm_outcome *out);
 /* A GET whose (small) JSON answer is parsed; *body is owned by the caller. Errors name the
  * server and say what to do. */
 int llm_get_json(struct llm_ctx *ctx, const struct arvis_llm_ops *ops, const char *path,
-                 struct cJSON **body, arvis_error *err);
+                 const char *bearer, struct cJSON **body, arvis_error *err);
+
+/* The names in body[list_key][*][name_key] when rc is ARVIS_OK (the caller frees each and the
+ * array); returns rc or an allocation failure. */
+int llm_names(int rc, const struct cJSON *body, const char *list_key, const char *name_key,
+              char ***names, size_t *n, arvis_error *err);
 
 /* Turns a failed transfer or an HTTP error status into one sentence for the user. */
 int llm_explain(struct llm_ctx *ctx, const struct arvis_llm_ops *ops, int rc,
@@ -124,5 +129,64 @@ int llm_explain(struct llm_ctx *ctx, const struct arvis_llm_ops *ops, int rc,
 /* Fills a request's common fields from the context and settings. */
 void llm_http_request(struct llm_ctx *ctx, arvis_http_request *req, const char *method,
                       const char *url, const char *body, const char *accept);
+
+/* ---- request.c: one streamed chat request, whatever the provider's framing ---- */
+
+struct llm_streamer {
+    const struct arvis_llm_ops *ops;
+    const struct llm_sink *sink;
+    struct llm_outcome *out;
+    /* The provider's reading of one line (valid UTF-8: bad bytes already replaced) and of the
+     * end of the stream; ud is the streamer. Errors go in err with the status returned. */
+    llm_line_cb line;
+    int (*finish)(struct llm_streamer *s);
+    void *state; /* the provider's own */
+    struct llm_lines lines;
+    arvis_buf clean; /* a line with invalid UTF-8 replaced */
+    arvis_buf text;  /* scratch for decoded strings */
+    bool done;       /* the server said the answer was complete */
+    arvis_error err; /* why the stream was stopped */
+};
+
+/* Passes a piece of the answer to the sink (empty pieces are skipped). */
+int llm_streamer_text(struct llm_streamer *s, const char *text, size_t len);
+
+/* Stops the stream because a line could not be read as JSON. */
+int llm_streamer_not_json(struct llm_streamer *s, const char *line, size_t len);
+
+/* POSTs body to path and streams the answer through s->line. Returns ARVIS_OK only for a
+ * whole answer that said it was done; errors name the server and say what to do. */
+int llm_stream_post(struct llm_ctx *ctx, struct llm_streamer *s, const char *path,
+                    const char *body, const char *accept, const char *bearer, arvis_error *err);
+
+/* ---- client.c and turn.c ---- */
+
+struct arvis_llm {
+    const arvis_config *cfg;
+    const struct arvis_llm_ops *ops;
+    arvis_http *http;
+    atomic_bool cancel;
+    char *base_url;
+    char *model;
+    arvis_history *history; /* saved to a file, or in memory only */
+};
+
+void llm_client_ctx(arvis_llm *llm, struct llm_ctx *ctx);
+
+/* Replaces a "no such model" answer with one that lists the models the server has. */
+int llm_unknown_model(arvis_llm *llm, const char *detail, arvis_error *err);
+
+/* Stats with every figure "unknown". */
+void llm_stats_init(arvis_llm_stats *s);
+
+/* Copies the server's own figures into stats. */
+void llm_stats_take_outcome(arvis_llm_stats *s, const struct llm_outcome *out);
+
+/* The messages of the conversation to send before a new question: whole turns, newest first,
+ * within llm.history.context_messages and context_chars; the start only moves in steps, so
+ * the prefix stays byte-identical over several turns and the server can reuse its cache.
+ * Returns the index of the first history message to send; unanswered questions are skipped
+ * by the caller. */
+size_t llm_window_start(const arvis_history *h, size_t max_messages, size_t max_chars);
 
 #endif
