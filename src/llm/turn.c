@@ -230,7 +230,10 @@ static int request(struct turn *t, const struct llm_request *req, arvis_llm_stat
         struct llm_outcome out;
         int rc = llm->ops->chat(&ctx, req, &sink, &out, err);
         llm_stats_take_outcome(stats, &out);
-        if (rc != ARVIS_E_UNAVAILABLE || out.received || attempt >= retries) {
+        /* Only a request that never reached the server (refused, or closed before any
+         * answer) is tried again: a half-streamed answer is never asked twice. */
+        bool unreached = rc == ARVIS_E_UNAVAILABLE || (rc == ARVIS_E_PROTOCOL && !out.received);
+        if (!unreached || out.received || attempt >= retries) {
             return rc == ARVIS_E_NOTFOUND ? llm_unknown_model(llm, err->msg, err) : rc;
         }
         long wait = backoff << (attempt < 16 ? attempt : 16);
