@@ -9,6 +9,8 @@
 #include "arvis/error.h"
 #include "arvis/file.h"
 #include "arvis/json.h"
+#include "arvis/http.h"
+#include "arvis/llm.h"
 #include "arvis/log.h"
 #include "arvis/paths.h"
 #include "arvis/utf8.h"

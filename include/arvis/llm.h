@@ -119,6 +119,9 @@ typedef struct arvis_llm_stats {
     char done_reason[16];       /* "stop", "length", "cancelled", "error" or "" */
 } arvis_llm_stats;
 
+/* The stats as a JSON object (unknown figures as null); the caller deletes it. */
+struct cJSON *arvis_llm_stats_json(const arvis_llm_stats *s);
+
 /* ---- The client: provider, history budget, retries, continuation, warm-up ---- */
 
 typedef struct arvis_llm arvis_llm;

@@ -36,51 +36,6 @@ struct turn {
     size_t chunks;
 };
 
-void llm_stats_init(arvis_llm_stats *s)
-{
-    *s = (arvis_llm_stats){
-        .ttft_ms = -1,
-        .tokens_per_s = -1,
-        .gap_p50_ms = -1,
-        .gap_p95_ms = -1,
-        .prompt_tokens = -1,
-        .cached_tokens = -1,
-        .eval_tokens = -1,
-        .prompt_ms = -1,
-        .eval_ms = -1,
-        .load_ms = -1,
-        .server_total_ms = -1,
-        .server_tokens_per_s = -1,
-    };
-}
-
-/* Adds a figure that may be unknown (-1) to a sum that may be unknown. */
-static double add_known(double sum, double v)
-{
-    return v < 0 ? sum : (sum < 0 ? v : sum + v);
-}
-
-void llm_stats_take_outcome(arvis_llm_stats *s, const struct llm_outcome *out)
-{
-    /* The prompt figures of the first request tell how much of the prefix was cached; the
-     * generation figures add up over continuations. */
-    if (s->prompt_tokens < 0) {
-        s->prompt_tokens = out->prompt_tokens;
-        s->cached_tokens = out->cached_tokens;
-        s->prompt_ms = out->prompt_ms;
-        s->load_ms = out->load_ms;
-    }
-    s->eval_tokens = (long)add_known((double)s->eval_tokens, (double)out->eval_tokens);
-    s->eval_ms = add_known(s->eval_ms, out->eval_ms);
-    s->server_total_ms = add_known(s->server_total_ms, out->total_ms);
-    if (s->eval_tokens > 0 && s->eval_ms > 0) {
-        s->server_tokens_per_s = (double)s->eval_tokens * 1000.0 / s->eval_ms;
-    }
-    if (out->done_reason[0]) {
-        snprintf(s->done_reason, sizeof s->done_reason, "%s", out->done_reason);
-    }
-}
-
 static bool unanswered(const arvis_llm_message *m)
 {
     return m->cut && strcmp(m->role, "user") == 0;
@@ -238,8 +193,9 @@ static int request(struct turn *t, const struct llm_request *req, arvis_llm_stat
         }
         long wait = backoff << (attempt < 16 ? attempt : 16);
         wait = wait > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait;
-        char note[ARVIS_ERROR_MSG_MAX + 64];
-        snprintf(note, sizeof note, "%s; trying again in %ld ms", err->msg, wait);
+        char note[256];
+        snprintf(note, sizeof note, "no answer from %s at %s; trying again in %ld ms (%ld of %ld)",
+                 llm->ops->server, llm->base_url, wait, attempt + 1, retries);
         say(t->cb, note);
         stats->retries++;
         if (!back_off(llm, wait)) {

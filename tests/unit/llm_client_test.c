@@ -260,7 +260,7 @@ static void test_a_refused_connection_says_how_to_start_the_server(void **state)
                                                                      : "llama-server"));
     assert_int_equal(r.stats.retries, 2);
     assert_int_equal(w.n_status, 2);
-    assert_non_null(strstr(w.last_status, "trying again"));
+    assert_non_null(strstr(w.last_status, "trying again in 2 ms (2 of 2)"));
     assert_true(r.cut);
     assert_string_equal(r.text, "");
     assert_string_equal(r.stats.done_reason, "error");

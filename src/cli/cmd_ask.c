@@ -1,0 +1,211 @@
+/* `arvis ask`: one question, the answer streamed to the terminal as it is written, with the
+ * measurements on request; Ctrl-C stops it and the history keeps what was said. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_llm.h"
+
+const char cmd_ask_usage[] =
+    "Usage: arvis ask [--stats] [--json] [--no-history] QUESTION...\n"
+    "\n"
+    "Asks the language model (llm.provider, llm.model at llm.base_url) one question and prints\n"
+    "the answer as it streams. The conversation so far is sent along and the turn is saved to\n"
+    "the history (see `arvis history`). QUESTION is the rest of the line; `-` reads it from\n"
+    "standard input. Ctrl-C stops the answer; what was received is kept, marked as cut.\n"
+    "\n"
+    "Options:\n"
+    "  --stats        print the measurements after the answer (on stderr): time to first\n"
+    "                 token, tokens per second (ours and the server's), gaps, prompt cache\n"
+    "  --json         print one JSON object {answer, cut, provider, model, stats} at the end\n"
+    "                 instead of streaming\n"
+    "  --no-history   neither send nor save the conversation\n"
+    "\n"
+    "Exit codes: 0 answered, 1 cancelled or failed, 2 bad input or unknown model, 3 the model\n"
+    "server cannot be reached or stopped answering.\n";
+
+int cli_llm_open(struct cli_ctx *ctx, bool use_history, arvis_config **cfg, arvis_llm **llm)
+{
+    int code = cli_load_config(ctx, cfg);
+    if (code != CLI_EXIT_OK) {
+        return code;
+    }
+    arvis_error err;
+    int rc = arvis_llm_create(*cfg, use_history, llm, &err);
+    if (rc != ARVIS_OK) {
+        arvis_config_free(*cfg);
+        *cfg = NULL;
+        return cli_llm_failure(rc, &err);
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_llm_failure(int status, const arvis_error *err)
+{
+    cli_error("%s", err->msg[0] ? err->msg : arvis_strerror(status));
+    return cli_exit_code(status);
+}
+
+static void figure(FILE *out, const char *name, double v, const char *unit)
+{
+    if (v >= 0) {
+        fprintf(out, "  %-22s %.1f%s\n", name, v, unit);
+    } else {
+        fprintf(out, "  %-22s unknown\n", name);
+    }
+}
+
+static void count(FILE *out, const char *name, long v)
+{
+    if (v >= 0) {
+        fprintf(out, "  %-22s %ld\n", name, v);
+    } else {
+        fprintf(out, "  %-22s unknown\n", name);
+    }
+}
+
+void cli_print_stats(FILE *out, const arvis_llm_stats *s)
+{
+    fprintf(out, "stats:\n");
+    figure(out, "time to first token", s->ttft_ms, " ms");
+    figure(out, "total", s->total_ms, " ms");
+    fprintf(out, "  %-22s %zu pieces, %zu characters\n", "received", s->chunks, s->chars);
+    figure(out, "tokens/s (ours)", s->tokens_per_s, "");
+    figure(out, "tokens/s (server)", s->server_tokens_per_s, "");
+    figure(out, "gap p50", s->gap_p50_ms, " ms");
+    figure(out, "gap p95", s->gap_p95_ms, " ms");
+    count(out, "prompt tokens", s->prompt_tokens);
+    count(out, "cached prompt tokens", s->cached_tokens);
+    figure(out, "server prompt time", s->prompt_ms, " ms");
+    figure(out, "server load time", s->load_ms, " ms");
+    fprintf(out, "  %-22s %d\n", "retries", s->retries);
+    fprintf(out, "  %-22s %d\n", "continuations", s->continuations);
+    fprintf(out, "  %-22s %s\n", "ended", s->done_reason[0] ? s->done_reason : "unknown");
+}
+
+void cli_print_piece(const char *text, size_t len, void *ud)
+{
+    (void)ud;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+}
+
+void cli_print_status(const char *text, void *ud)
+{
+    (void)ud;
+    fprintf(stderr, "arvis: %s\n", text);
+}
+
+/* The question: the words of the command line, or standard input for "-". */
+static char *question_of(int argc, char **argv)
+{
+    arvis_buf q;
+    arvis_buf_init(&q, 1 << 20);
+    if (argc == 1 && strcmp(argv[0], "-") == 0) {
+        char block[4096];
+        size_t n;
+        while ((n = fread(block, 1, sizeof block, stdin)) > 0) {
+            if (arvis_buf_add(&q, block, n) != ARVIS_OK) {
+                arvis_buf_free(&q);
+                return NULL;
+            }
+        }
+    } else {
+        for (int i = 0; i < argc; i++) {
+            if ((i && arvis_buf_addc(&q, ' ') != ARVIS_OK) || arvis_buf_adds(&q, argv[i])) {
+                arvis_buf_free(&q);
+                return NULL;
+            }
+        }
+    }
+    char *text = arvis_buf_take(&q);
+    return text ? text : calloc(1, 1);
+}
+
+static void print_json(const arvis_llm *llm, const arvis_config *cfg, const arvis_llm_reply *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "answer", r->text);
+    cJSON_AddBoolToObject(o, "cut", r->cut);
+    cJSON_AddStringToObject(o, "provider", arvis_config_string(cfg, "llm.provider"));
+    cJSON_AddStringToObject(o, "model", arvis_llm_model(llm));
+    cJSON_AddItemToObject(o, "stats", arvis_llm_stats_json(&r->stats));
+    char *text = arvis_json_print(o, 2);
+    if (text) {
+        puts(text);
+    }
+    free(text);
+    cJSON_Delete(o);
+}
+
+int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
+{
+    bool stats = false;
+    bool json = false;
+    bool history = true;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+        if (strcmp(argv[i], "--stats") == 0) {
+            stats = true;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--no-history") == 0) {
+            history = false;
+        } else if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        } else {
+            return cli_usage_error("ask", "unknown option %s", argv[i]);
+        }
+    }
+    if (i >= argc) {
+        return cli_usage_error("ask", "what is the question? Give it after `arvis ask`");
+    }
+    char *question = question_of(argc - i, argv + i);
+    if (!question) {
+        cli_error("the question is longer than 1 MiB");
+        return CLI_EXIT_USAGE;
+    }
+    arvis_config *cfg = NULL;
+    arvis_llm *llm = NULL;
+    int code = cli_llm_open(ctx, history, &cfg, &llm);
+    if (code != CLI_EXIT_OK) {
+        free(question);
+        return code;
+    }
+    cli_interrupt_start(llm);
+    arvis_llm_callbacks cb = {.status_cb = cli_print_status};
+    if (!json) {
+        cb.chunk_cb = cli_print_piece;
+    }
+    arvis_llm_reply reply;
+    arvis_error err;
+    cli_interrupt_busy(true);
+    int rc = arvis_llm_ask(llm, question, &cb, &reply, &err);
+    cli_interrupt_busy(false);
+    if (json) {
+        print_json(llm, cfg, &reply);
+    } else if (reply.text[0]) {
+        fputc('\n', stdout);
+        fflush(stdout);
+    } else if (rc == ARVIS_OK) {
+        fprintf(stderr, "arvis: the model gave an empty answer\n");
+    }
+    if (stats) {
+        cli_print_stats(stderr, &reply.stats);
+    }
+    if (rc == ARVIS_E_CANCELLED) {
+        cli_error("cancelled: the answer was stopped%s",
+                  history ? "; what was received is kept in the history" : "");
+        code = CLI_EXIT_FAILURE;
+    } else {
+        code = rc == ARVIS_OK ? CLI_EXIT_OK : cli_llm_failure(rc, &err);
+    }
+    cli_interrupt_stop();
+    arvis_llm_reply_free(&reply);
+    arvis_llm_destroy(llm);
+    arvis_config_free(cfg);
+    free(question);
+    return code;
+}

@@ -1,0 +1,92 @@
+/* Ctrl-C for the commands that talk to the model: SIGINT and SIGTERM are blocked in every
+ * thread and taken by one thread with sigwait, which cancels the request under way (or, when
+ * none runs, wakes the prompt so the command can end cleanly). No work in a signal handler. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "cli_llm.h"
+
+static struct {
+    pthread_t thread;
+    bool running;
+    arvis_llm *llm;
+    atomic_bool busy;
+    atomic_bool interrupted;
+    int wake[2]; /* written when a signal comes while nothing runs */
+} state = {.wake = {-1, -1}};
+
+static void *wait_for_signals(void *arg)
+{
+    sigset_t *set = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0) {
+            continue;
+        }
+        if (sig == SIGUSR2) {
+            return NULL; /* asked to stop */
+        }
+        atomic_store(&state.interrupted, true);
+        if (atomic_load(&state.busy)) {
+            arvis_llm_cancel(state.llm);
+        } else {
+            char b = 1;
+            ssize_t w = write(state.wake[1], &b, 1);
+            (void)w;
+        }
+    }
+}
+
+static sigset_t signals;
+
+int cli_interrupt_start(arvis_llm *llm)
+{
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGUSR2);
+    if (pthread_sigmask(SIG_BLOCK, &signals, NULL) != 0 || pipe(state.wake) != 0) {
+        return errno ? errno : -1;
+    }
+    state.llm = llm;
+    atomic_store(&state.busy, false);
+    atomic_store(&state.interrupted, false);
+    if (pthread_create(&state.thread, NULL, wait_for_signals, &signals) != 0) {
+        return -1;
+    }
+    state.running = true;
+    return 0;
+}
+
+void cli_interrupt_busy(bool busy)
+{
+    atomic_store(&state.busy, busy);
+}
+
+bool cli_interrupted(void)
+{
+    return atomic_exchange(&state.interrupted, false);
+}
+
+int cli_interrupt_fd(void)
+{
+    return state.wake[0];
+}
+
+void cli_interrupt_stop(void)
+{
+    if (state.running) {
+        pthread_kill(state.thread, SIGUSR2);
+        pthread_join(state.thread, NULL);
+        state.running = false;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (state.wake[i] >= 0) {
+            close(state.wake[i]);
+            state.wake[i] = -1;
+        }
+    }
+}
