@@ -67,7 +67,8 @@ typedef struct arvis_history arvis_history;
 
 /* Loads the history at path (NULL: history.json in the data folder), keeping at most
  * max_messages. A missing file is an empty history. A file that cannot be read as a history is
- * moved aside (to path.corrupt) with a warning in err->msg and ARVIS_OK, so nothing is lost. */
+ * moved aside (to path.corrupt, or .corrupt.2 and so on when that exists) with a warning in
+ * err->msg and ARVIS_OK, so nothing is lost. */
 int arvis_history_load(const char *path, size_t max_messages, arvis_history **out,
                        arvis_error *err);
 void arvis_history_free(arvis_history *h);
@@ -78,7 +79,8 @@ int arvis_history_create(size_t max_messages, arvis_history **out);
 size_t arvis_history_count(const arvis_history *h);
 const arvis_llm_message *arvis_history_at(const arvis_history *h, size_t i);
 
-/* Appends a message (dropping the oldest beyond the maximum). Does not save. */
+/* Appends a message (dropping the oldest beyond the maximum). Does not save. The role must be
+ * "user" or "assistant" (ARVIS_E_INVAL otherwise). */
 int arvis_history_add(arvis_history *h, const char *role, const char *content, bool cut);
 
 /* Writes the history atomically (the previous file kept as .bak). */

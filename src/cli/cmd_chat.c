@@ -41,7 +41,6 @@ struct chat {
     bool eof;
 };
 
-
 /* Takes one line out of what was read; false when none is complete. */
 static bool take_line(struct chat *c)
 {
@@ -80,8 +79,8 @@ static bool read_line(struct chat *c)
         if (p[1].revents) {
             return false;
         }
-        ssize_t n = read(STDIN_FILENO, c->pending + c->pending_len,
-                         sizeof c->pending - c->pending_len);
+        ssize_t n =
+            read(STDIN_FILENO, c->pending + c->pending_len, sizeof c->pending - c->pending_len);
         if (n <= 0) {
             c->eof = true;
         } else {

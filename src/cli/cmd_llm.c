@@ -250,12 +250,11 @@ int cmd_history(struct cli_ctx *ctx, int argc, char **argv)
     if (argc < 2) {
         return cli_usage_error("history", "say what to do: list, show, clear or export");
     }
-    int (*run)(arvis_history *, int, char **) =
-        strcmp(argv[1], "list") == 0     ? history_list
-        : strcmp(argv[1], "show") == 0   ? history_show
-        : strcmp(argv[1], "clear") == 0  ? history_clear
-        : strcmp(argv[1], "export") == 0 ? history_export
-                                         : NULL;
+    int (*run)(arvis_history *, int, char **) = strcmp(argv[1], "list") == 0     ? history_list
+                                                : strcmp(argv[1], "show") == 0   ? history_show
+                                                : strcmp(argv[1], "clear") == 0  ? history_clear
+                                                : strcmp(argv[1], "export") == 0 ? history_export
+                                                                                 : NULL;
     if (!run) {
         return cli_usage_error("history", "unknown subcommand \"%s\"", argv[1]);
     }
@@ -266,8 +265,8 @@ int cmd_history(struct cli_ctx *ctx, int argc, char **argv)
     }
     arvis_history *h = NULL;
     arvis_error err;
-    int rc = arvis_history_load(NULL, (size_t)arvis_config_int(cfg, "llm.history.max_messages"),
-                                &h, &err);
+    int rc = arvis_history_load(NULL, (size_t)arvis_config_int(cfg, "llm.history.max_messages"), &h,
+                                &err);
     if (rc != ARVIS_OK) {
         code = cli_llm_failure(rc, &err);
     } else {

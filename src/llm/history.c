@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arvis/clock.h"
 #include "arvis/file.h"
@@ -104,6 +105,9 @@ static int push(arvis_history *h, const char *role, const char *content, double 
 
 int arvis_history_add(arvis_history *h, const char *role, const char *content, bool cut)
 {
+    if (strcmp(role, "user") != 0 && strcmp(role, "assistant") != 0) {
+        return ARVIS_E_INVAL; /* the file could not be read back */
+    }
     return push(h, role, content, arvis_clock_wall(), cut);
 }
 
@@ -139,13 +143,18 @@ static bool read_messages(arvis_history *h, const cJSON *root)
 /* A damaged history is kept for the user under another name; a new one starts. */
 static void move_aside(arvis_history *h, const char *why, arvis_error *err)
 {
-    size_t n = strlen(h->path) + sizeof ".corrupt";
+    size_t n = strlen(h->path) + sizeof ".corrupt.999";
     char *aside = malloc(n);
     if (aside) {
+        /* An earlier damaged file is not overwritten. */
         snprintf(aside, n, "%s.corrupt", h->path);
+        for (int i = 2; i < 1000 && access(aside, F_OK) == 0; i++) {
+            snprintf(aside, n, "%s.corrupt.%d", h->path, i);
+        }
         if (rename(h->path, aside) == 0) {
-            arvis_error_set(err, ARVIS_OK, "%s could not be read (%s); it was kept as %s and a "
-                                           "new conversation starts",
+            arvis_error_set(err, ARVIS_OK,
+                            "%s could not be read (%s); it was kept as %s and a "
+                            "new conversation starts",
                             h->path, why, aside);
         } else {
             arvis_error_set(err, ARVIS_OK, "%s could not be read (%s); a new conversation starts",
@@ -157,10 +166,10 @@ static void move_aside(arvis_history *h, const char *why, arvis_error *err)
         message_free(&h->items[i]);
     }
     h->count = 0;
+    h->first = 0;
 }
 
-int arvis_history_load(const char *path, size_t max_messages, arvis_history **out,
-                       arvis_error *err)
+int arvis_history_load(const char *path, size_t max_messages, arvis_history **out, arvis_error *err)
 {
     arvis_error_clear(err);
     arvis_history *h = calloc(1, sizeof *h);

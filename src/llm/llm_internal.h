@@ -96,6 +96,9 @@ struct arvis_llm_ops {
                 struct llm_outcome *out, arvis_error *err);
     int (*models)(struct llm_ctx *ctx, char ***names, size_t *n, arvis_error *err);
     int (*version)(struct llm_ctx *ctx, char **version, arvis_error *err);
+    /* Parses a recorded answer body fed in pieces of `piece` bytes, without a server. */
+    int (*replay)(struct llm_ctx *ctx, const char *body, size_t len, size_t piece,
+                  const struct llm_sink *sink, struct llm_outcome *out, arvis_error *err);
 };
 
 extern const struct arvis_llm_ops llm_ollama_ops;
@@ -158,6 +161,10 @@ int llm_streamer_not_json(struct llm_streamer *s, const char *line, size_t len);
  * whole answer that said it was done; errors name the server and say what to do. */
 int llm_stream_post(struct llm_ctx *ctx, struct llm_streamer *s, const char *path,
                     const char *body, const char *accept, const char *bearer, arvis_error *err);
+
+/* Reads a recorded answer body as if it arrived in pieces of `piece` bytes (tests, benchmarks). */
+int llm_stream_replay(struct llm_ctx *ctx, struct llm_streamer *s, const char *data, size_t len,
+                      size_t piece, arvis_error *err);
 
 /* ---- client.c and turn.c ---- */
 

@@ -139,6 +139,14 @@ static int ollama_chat(struct llm_ctx *ctx, const struct llm_request *req,
     return rc;
 }
 
+static int ollama_replay(struct llm_ctx *ctx, const char *body, size_t len, size_t piece,
+                         const struct llm_sink *sink, struct llm_outcome *out, arvis_error *err)
+{
+    llm_outcome_init(out);
+    struct llm_streamer st = {.ops = &llm_ollama_ops, .sink = sink, .out = out, .line = on_line};
+    return llm_stream_replay(ctx, &st, body, len, piece, err);
+}
+
 static int ollama_models(struct llm_ctx *ctx, char ***names, size_t *n, arvis_error *err)
 {
     cJSON *body = NULL;
@@ -168,4 +176,5 @@ const struct arvis_llm_ops llm_ollama_ops = {
     .chat = ollama_chat,
     .models = ollama_models,
     .version = ollama_version,
+    .replay = ollama_replay,
 };

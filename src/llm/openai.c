@@ -141,8 +141,9 @@ static int on_line(const char *line, size_t len, void *ud)
     }
     int rc = llm_sse_line(st->state, line, len, on_event, st);
     if (rc == ARVIS_E_TOOBIG && st->err.code == ARVIS_OK) {
-        arvis_error_set(&st->err, rc, "it sent an event longer than %zu bytes "
-                                      "(llm.max_line_bytes)",
+        arvis_error_set(&st->err, rc,
+                        "it sent an event longer than %zu bytes "
+                        "(llm.max_line_bytes)",
                         ((struct llm_sse *)st->state)->data.max);
     }
     return rc;
@@ -165,14 +166,11 @@ static const char *api_key(const arvis_config *cfg)
     return key && key[0] ? key : NULL;
 }
 
-static int openai_chat(struct llm_ctx *ctx, const struct llm_request *req,
-                       const struct llm_sink *sink, struct llm_outcome *out, arvis_error *err)
+/* Runs one stream with the SSE state: from the server (body != NULL) or a recording. */
+static int run(struct llm_ctx *ctx, const char *body, const char *recorded, size_t len,
+               size_t piece, const struct llm_sink *sink, struct llm_outcome *out, arvis_error *err)
 {
     llm_outcome_init(out);
-    char *body = chat_body(ctx, req);
-    if (!body) {
-        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
-    }
     struct llm_sse sse;
     llm_sse_init(&sse, ctx->max_line);
     struct llm_streamer st = {
@@ -183,11 +181,30 @@ static int openai_chat(struct llm_ctx *ctx, const struct llm_request *req,
         .finish = on_finish,
         .state = &sse,
     };
-    int rc = llm_stream_post(ctx, &st, "/v1/chat/completions", body, "text/event-stream",
-                             api_key(ctx->cfg), err);
+    int rc = body ? llm_stream_post(ctx, &st, "/v1/chat/completions", body, "text/event-stream",
+                                    api_key(ctx->cfg), err)
+                  : llm_stream_replay(ctx, &st, recorded, len, piece, err);
     llm_sse_free(&sse);
+    return rc;
+}
+
+static int openai_chat(struct llm_ctx *ctx, const struct llm_request *req,
+                       const struct llm_sink *sink, struct llm_outcome *out, arvis_error *err)
+{
+    char *body = chat_body(ctx, req);
+    if (!body) {
+        llm_outcome_init(out);
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+    }
+    int rc = run(ctx, body, NULL, 0, 0, sink, out, err);
     free(body);
     return rc;
+}
+
+static int openai_replay(struct llm_ctx *ctx, const char *recorded, size_t len, size_t piece,
+                         const struct llm_sink *sink, struct llm_outcome *out, arvis_error *err)
+{
+    return run(ctx, NULL, recorded, len, piece ? piece : len, sink, out, err);
 }
 
 static int openai_models(struct llm_ctx *ctx, char ***names, size_t *n, arvis_error *err)
@@ -206,4 +223,5 @@ const struct arvis_llm_ops llm_openai_ops = {
     .chat = openai_chat,
     .models = openai_models,
     .version = NULL,
+    .replay = openai_replay,
 };

@@ -156,8 +156,10 @@ int llm_get_json(struct llm_ctx *ctx, const struct arvis_llm_ops *ops, const cha
     } else if (rc != ARVIS_OK) {
         rc = llm_explain(ctx, ops, rc, &res, &why, err);
     } else if (arvis_json_parse(text.data ? text.data : "", text.len, body, &why) != ARVIS_OK) {
-        rc = arvis_error_set(err, ARVIS_E_PROTOCOL, "%s at %s sent something that is not JSON "
-                             "for %s: %s", ops->server, ctx->base_url, path, why.msg);
+        rc = arvis_error_set(err, ARVIS_E_PROTOCOL,
+                             "%s at %s sent something that is not JSON "
+                             "for %s: %s",
+                             ops->server, ctx->base_url, path, why.msg);
     }
     arvis_http_result_free(&res);
     arvis_buf_free(&text);
@@ -165,8 +167,8 @@ int llm_get_json(struct llm_ctx *ctx, const struct arvis_llm_ops *ops, const cha
     return rc;
 }
 
-int llm_names(int rc, const cJSON *body, const char *list_key, const char *name_key,
-              char ***names, size_t *n, arvis_error *err)
+int llm_names(int rc, const cJSON *body, const char *list_key, const char *name_key, char ***names,
+              size_t *n, arvis_error *err)
 {
     *names = NULL;
     *n = 0;

@@ -51,18 +51,70 @@ static int on_data(const char *data, size_t len, void *ud)
     return rc;
 }
 
-int llm_stream_post(struct llm_ctx *ctx, struct llm_streamer *s, const char *path,
-                    const char *body, const char *accept, const char *bearer, arvis_error *err)
+static void streamer_begin(struct llm_streamer *s, size_t max_line)
+{
+    llm_lines_init(&s->lines, max_line);
+    arvis_buf_init(&s->clean, max_line * 3 + 16);
+    arvis_buf_init(&s->text, max_line);
+    arvis_error_clear(&s->err);
+    s->done = false;
+}
+
+static void streamer_end(struct llm_streamer *s)
+{
+    llm_lines_free(&s->lines);
+    arvis_buf_free(&s->clean);
+    arvis_buf_free(&s->text);
+}
+
+/* The end of a whole 2xx body: the last line, the provider's own ending. */
+static int streamer_finish(struct llm_streamer *s)
+{
+    int rc = llm_lines_finish(&s->lines, on_line, s);
+    if (rc == ARVIS_OK && s->finish) {
+        rc = s->finish(s);
+    }
+    return rc;
+}
+
+/* A stream the streamer stopped, or one that ended without saying it was complete. */
+static int stream_error(struct llm_ctx *ctx, struct llm_streamer *s, int rc, arvis_error *err)
+{
+    if (s->err.code != ARVIS_OK && rc == s->err.code && rc != ARVIS_E_CANCELLED) {
+        return arvis_error_set(err, rc, "%s at %s: %s", s->ops->server, ctx->base_url, s->err.msg);
+    }
+    if (rc == ARVIS_OK && !s->done) {
+        return arvis_error_set(err, ARVIS_E_PROTOCOL,
+                               "%s at %s ended the answer without saying it was complete",
+                               s->ops->server, ctx->base_url);
+    }
+    return rc;
+}
+
+int llm_stream_replay(struct llm_ctx *ctx, struct llm_streamer *s, const char *data, size_t len,
+                      size_t piece, arvis_error *err)
+{
+    streamer_begin(s, ctx->max_line);
+    int rc = ARVIS_OK;
+    for (size_t at = 0; rc == ARVIS_OK && at < len; at += piece) {
+        rc = on_data(data + at, len - at < piece ? len - at : piece, s);
+    }
+    if (rc == ARVIS_OK) {
+        rc = streamer_finish(s);
+    }
+    rc = stream_error(ctx, s, rc, err);
+    streamer_end(s);
+    return rc;
+}
+
+int llm_stream_post(struct llm_ctx *ctx, struct llm_streamer *s, const char *path, const char *body,
+                    const char *accept, const char *bearer, arvis_error *err)
 {
     char *url = llm_url(ctx->base_url, path);
     if (!url) {
         return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
     }
-    llm_lines_init(&s->lines, ctx->max_line);
-    arvis_buf_init(&s->clean, ctx->max_line * 3 + 16);
-    arvis_buf_init(&s->text, ctx->max_line);
-    arvis_error_clear(&s->err);
-    s->done = false;
+    streamer_begin(s, ctx->max_line);
     arvis_http_request hreq;
     llm_http_request(ctx, &hreq, "POST", url, body, accept);
     hreq.bearer = bearer;
@@ -75,25 +127,16 @@ int llm_stream_post(struct llm_ctx *ctx, struct llm_streamer *s, const char *pat
     s->out->received = res.received;
     bool ok_status = res.status >= 200 && res.status < 300;
     if (rc == ARVIS_OK && ok_status) {
-        rc = llm_lines_finish(&s->lines, on_line, s);
+        rc = streamer_finish(s);
     }
-    if (rc == ARVIS_OK && ok_status && s->finish) {
-        rc = s->finish(s);
-    }
-    const char *who = s->ops->server;
-    if (s->err.code != ARVIS_OK && rc == s->err.code && rc != ARVIS_E_CANCELLED) {
-        rc = arvis_error_set(err, rc, "%s at %s: %s", who, ctx->base_url, s->err.msg);
-    } else if (rc != ARVIS_OK || !ok_status) {
+    bool stopped = s->err.code != ARVIS_OK && rc == s->err.code && rc != ARVIS_E_CANCELLED;
+    if (stopped || (rc == ARVIS_OK && ok_status)) {
+        rc = stream_error(ctx, s, rc, err);
+    } else {
         rc = llm_explain(ctx, s->ops, rc, &res, &why, err);
-    } else if (!s->done) {
-        rc = arvis_error_set(err, ARVIS_E_PROTOCOL,
-                             "%s at %s ended the answer without saying it was complete", who,
-                             ctx->base_url);
     }
     arvis_http_result_free(&res);
-    llm_lines_free(&s->lines);
-    arvis_buf_free(&s->clean);
-    arvis_buf_free(&s->text);
+    streamer_end(s);
     free(url);
     return rc;
 }

@@ -5,7 +5,6 @@
 
 #include "llm_internal.h"
 
-
 void llm_lines_init(struct llm_lines *l, size_t max_line)
 {
     arvis_buf_init(&l->partial, max_line);
@@ -21,6 +20,9 @@ void llm_lines_free(struct llm_lines *l)
 static int finish_line(struct llm_lines *l, const char *data, size_t len, llm_line_cb cb, void *ud)
 {
     if (l->partial.len == 0) {
+        if (len > l->partial.max) {
+            return ARVIS_E_TOOBIG;
+        }
         return cb(data, len, ud);
     }
     int rc = arvis_buf_add(&l->partial, data, len);
@@ -33,6 +35,9 @@ static int finish_line(struct llm_lines *l, const char *data, size_t len, llm_li
 
 int llm_lines_feed(struct llm_lines *l, const char *data, size_t len, llm_line_cb cb, void *ud)
 {
+    if (len == 0) {
+        return ARVIS_OK; /* an empty read must not forget a pending CR */
+    }
     size_t start = 0;
     size_t i = 0;
     if (l->after_cr && len > 0 && data[0] == '\n') {

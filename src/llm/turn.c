@@ -211,9 +211,9 @@ static struct llm_message_ref *build_messages(arvis_llm *llm, const char *questi
 {
     const arvis_history *h = llm->history;
     size_t count = arvis_history_count(h);
-    size_t start = llm_window_start(
-        h, (size_t)arvis_config_int(llm->cfg, "llm.history.context_messages"),
-        (size_t)arvis_config_int(llm->cfg, "llm.history.context_chars"));
+    size_t start =
+        llm_window_start(h, (size_t)arvis_config_int(llm->cfg, "llm.history.context_messages"),
+                         (size_t)arvis_config_int(llm->cfg, "llm.history.context_chars"));
     struct llm_message_ref *m = calloc(count - start + 4, sizeof *m);
     if (!m) {
         return NULL;
@@ -252,9 +252,8 @@ static void record(arvis_llm *llm, const char *question, const struct turn *t, i
     bool answered = !blank(t->text.data, t->text.len);
     arvis_history *h = llm->history;
     bool ok = arvis_history_add(h, "user", question, !answered) == ARVIS_OK &&
-              (!answered ||
-               arvis_history_add(h, "assistant", arvis_buf_str(&t->text), rc != ARVIS_OK) ==
-                   ARVIS_OK);
+              (!answered || arvis_history_add(h, "assistant", arvis_buf_str(&t->text),
+                                              rc != ARVIS_OK) == ARVIS_OK);
     arvis_error serr;
     if (!ok) {
         arvis_log(ARVIS_LOG_WARNING, "llm", "out of memory: this turn is not in the history");

@@ -197,8 +197,8 @@ static void test_the_request_carries_the_settings(void **state)
     assert_float_equal(cJSON_GetObjectItem(where, "temperature")->valuedouble, 0.25, 1e-9);
     assert_int_equal(cJSON_GetObjectItem(where, "seed")->valueint, 7);
     if (openai) {
-        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(
-            cJSON_GetObjectItem(root, "stream_options"), "include_usage")));
+        assert_true(cJSON_IsTrue(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(root, "stream_options"), "include_usage")));
         assert_int_equal(cJSON_GetObjectItem(root, "max_tokens")->valueint, 1024);
     } else {
         assert_int_equal(cJSON_GetObjectItem(where, "num_ctx")->valueint, 8192);
@@ -215,7 +215,8 @@ static void test_any_chunking_gives_the_same_text(void **state)
     const char *provider = provider_of(state);
     /* One byte per write: boundaries fall inside JSON, UTF-8 sequences, CRLF and "data:". */
     const char *scripts[] = {
-        "{\"replies\":[{\"text\":\"Привет, мир! 🙂 Ünïcödé ok.\",\"chunk_bytes\":1}]}",
+        "{\"replies\":[{\"text\":\"Привет, мир! 🙂 Ünïcödé "
+        "ok.\",\"chunk_bytes\":1}]}",
         "{\"replies\":[{\"text\":\"Привет, мир! 🙂 Ünïcödé ok.\",\"chunk_bytes\":3,"
         "\"crlf\":true,\"comments\":true}]}",
         "{\"replies\":[{\"text\":\"Привет, мир! 🙂 Ünïcödé ok.\",\"chunk_bytes\":7,"
@@ -256,8 +257,8 @@ static void test_a_refused_connection_says_how_to_start_the_server(void **state)
     assert_non_null(strstr(err.msg, "cannot reach"));
     assert_non_null(strstr(err.msg, "connection refused"));
     assert_non_null(strstr(err.msg, "llm.base_url"));
-    assert_non_null(strstr(err.msg, strcmp(provider, "ollama") == 0 ? "ollama serve"
-                                                                     : "llama-server"));
+    assert_non_null(
+        strstr(err.msg, strcmp(provider, "ollama") == 0 ? "ollama serve" : "llama-server"));
     assert_int_equal(r.stats.retries, 2);
     assert_int_equal(w.n_status, 2);
     assert_non_null(strstr(w.last_status, "trying again in 2 ms (2 of 2)"));
@@ -331,8 +332,7 @@ static void test_a_drop_mid_answer_is_not_retried(void **state)
 
 static void test_nonsense_in_the_stream_is_named(void **state)
 {
-    expect_broken(state,
-                  "{\"text\":\"one two three\",\"fault\":\"malformed\",\"fault_after\":2}",
+    expect_broken(state, "{\"text\":\"one two three\",\"fault\":\"malformed\",\"fault_after\":2}",
                   ARVIS_E_PROTOCOL, "not JSON: \"this is not json\"", NULL);
 }
 
