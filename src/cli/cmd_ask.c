@@ -18,8 +18,9 @@ const char cmd_ask_usage[] =
     "Options:\n"
     "  --stats        print the measurements after the answer (on stderr): time to first\n"
     "                 token, tokens per second (ours and the server's), gaps, prompt cache\n"
-    "  --json         print one JSON object {answer, cut, provider, model, stats} at the end\n"
-    "                 instead of streaming\n"
+    "  --json         print one JSON object per line for every event as it happens:\n"
+    "                 {\"event\": \"token\" | \"sentence\" | \"status\" | \"error\", \"text\": ...},\n"
+    "                 and last {\"event\": \"done\", \"answer\", \"cut\", \"model\", \"stats\"}\n"
     "  --no-history   neither send nor save the conversation\n"
     "\n"
     "Exit codes: 0 answered, 1 cancelled or failed, 2 bad input or unknown model, 3 the model\n"
@@ -123,20 +124,65 @@ static char *question_of(int argc, char **argv)
     return text ? text : calloc(1, 1);
 }
 
-static void print_json(const arvis_llm *llm, const arvis_config *cfg, const arvis_llm_reply *r)
+/* --json: one JSON object per line for every event, so a program can follow the stream. */
+static void emit(cJSON *o)
+{
+    char *text = o ? arvis_json_print(o, 0) : NULL;
+    if (text) {
+        puts(text);
+        fflush(stdout);
+    }
+    free(text);
+    cJSON_Delete(o);
+}
+
+static cJSON *event(const char *name, const char *text, size_t len)
 {
     cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "event", name);
+    char *copy = text ? strndup(text, len) : NULL;
+    if (copy) {
+        cJSON_AddStringToObject(o, "text", copy);
+    }
+    free(copy);
+    return o;
+}
+
+static void json_token(const char *text, size_t len, void *ud)
+{
+    (void)ud;
+    emit(event("token", text, len));
+}
+
+static void json_sentence(const char *text, size_t len, bool early, void *ud)
+{
+    (void)ud;
+    cJSON *o = event("sentence", text, len);
+    cJSON_AddBoolToObject(o, "early", early);
+    emit(o);
+}
+
+static void json_status(const char *text, void *ud)
+{
+    (void)ud;
+    emit(event("status", text, strlen(text)));
+}
+
+static void json_end(const arvis_llm *llm, const arvis_config *cfg, const arvis_llm_reply *r,
+                     int rc, const arvis_error *err)
+{
+    if (rc != ARVIS_OK) {
+        cJSON *e = event("error", err->msg, strlen(err->msg));
+        cJSON_AddStringToObject(e, "code", arvis_strerror(rc));
+        emit(e);
+    }
+    cJSON *o = event("done", NULL, 0);
     cJSON_AddStringToObject(o, "answer", r->text);
     cJSON_AddBoolToObject(o, "cut", r->cut);
     cJSON_AddStringToObject(o, "provider", arvis_config_string(cfg, "llm.provider"));
     cJSON_AddStringToObject(o, "model", arvis_llm_model(llm));
     cJSON_AddItemToObject(o, "stats", arvis_llm_stats_json(&r->stats));
-    char *text = arvis_json_print(o, 2);
-    if (text) {
-        puts(text);
-    }
-    free(text);
-    cJSON_Delete(o);
+    emit(o);
 }
 
 int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
@@ -175,9 +221,10 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
         return code;
     }
     cli_interrupt_start(llm);
-    arvis_llm_callbacks cb = {.status_cb = cli_print_status};
-    if (!json) {
-        cb.chunk_cb = cli_print_piece;
+    arvis_llm_callbacks cb = {.status_cb = cli_print_status, .chunk_cb = cli_print_piece};
+    if (json) {
+        cb = (arvis_llm_callbacks){
+            .token_cb = json_token, .sentence_cb = json_sentence, .status_cb = json_status};
     }
     arvis_llm_reply reply;
     arvis_error err;
@@ -185,7 +232,7 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
     int rc = arvis_llm_ask(llm, question, &cb, &reply, &err);
     cli_interrupt_busy(false);
     if (json) {
-        print_json(llm, cfg, &reply);
+        json_end(llm, cfg, &reply, rc, &err);
     } else if (reply.text[0]) {
         fputc('\n', stdout);
         fflush(stdout);

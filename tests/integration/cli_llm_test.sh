@@ -51,8 +51,9 @@ arvis ask --stats Say hello
 check "ask --stats prints the measurements on stderr" eval 'rc_is 0 && err_has "time to first token" && err_has "tokens/s (server)" && err_has "ended                  stop"'
 
 arvis ask --json --no-history "What now?"
-printf '%s\n' "$OUT" >"$WORK/answer.json"
-check "ask --json prints one JSON object with the stats" eval 'rc_is 0 && out_has "\"answer\": \"Hello there. I am Arvis.\"" && out_has "\"ttft_ms\":" && out_has "\"done_reason\": \"stop\""'
+check "ask --json prints one JSON line per event, then done with the stats" eval 'rc_is 0 && out_has "{\"event\":\"token\",\"text\":\"Hell\"}" && out_has "{\"event\":\"sentence\",\"text\":\"Hello there.\",\"early\":false}" && out_has "\"event\":\"done\",\"answer\":\"Hello there. I am Arvis.\"" && out_has "\"done_reason\":\"stop\""'
+printf '%s\n' "$OUT" | jq -e . >/dev/null 2>&1
+check "every --json line is JSON" eval '[ $? -eq 0 ] || ! command -v jq >/dev/null'
 arvis history list
 check "--no-history leaves the history alone" eval '[ "$(printf "%s\n" "$OUT" | grep -c .)" -eq 4 ]'
 
@@ -113,6 +114,8 @@ check "a damaged history is moved aside with a warning, not lost" eval 'rc_is 0 
 stop_server
 arvis --set llm.base_url=http://127.0.0.1:9 --set llm.retries=0 ask hi
 check "a server that is down gives one message, how to start it, and exit 3" eval 'rc_is 3 && err_lines 1 && err_has "cannot reach Ollama at http://127.0.0.1:9" && err_has "ollama serve"'
+arvis --set llm.base_url=http://127.0.0.1:9 --set llm.retries=0 ask --json hi
+check "with --json a failure is an error event, then done, and exit 3" eval 'rc_is 3 && out_has "{\"event\":\"error\",\"text\":\"cannot reach Ollama" && out_has "\"code\":\"service or device unavailable\"" && out_has "\"event\":\"done\",\"answer\":\"\",\"cut\":true"'
 arvis --set llm.base_url=http://127.0.0.1:9 --set llm.retries=1 --set llm.retry_backoff_ms=0 ask hi
 check "retries are announced" eval 'rc_is 3 && err_has "trying again in 0 ms (1 of 1)"'
 
