@@ -8,18 +8,11 @@
 #include "arvis/utf8.h"
 #include "base_internal.h"
 
-enum { FIELDS_MAX = 32, PATH_TEXT_MAX = 128 };
-
-struct wanted {
-    char text[PATH_TEXT_MAX]; /* the path, with '.' turned into NUL between segments */
-    const char *segs[JSON_PATH_MAX];
-    size_t lens[JSON_PATH_MAX];
-    int n;
-};
+enum { FIELDS_MAX = 32 };
 
 struct extract {
     arvis_json_field *fields;
-    struct wanted *wanted;
+    const struct arvis_json_path *wanted;
     size_t n;
 };
 
@@ -61,8 +54,8 @@ static void visit(void *ud, const struct json_seg *path, int n, const char *star
 {
     struct extract *x = ud;
     for (size_t i = 0; i < x->n; i++) {
-        const struct wanted *w = &x->wanted[i];
-        if (w->n != n || x->fields[i].kind != ARVIS_JSON_ABSENT) {
+        const struct arvis_json_path *w = &x->wanted[i];
+        if (w->depth != n || x->fields[i].kind != ARVIS_JSON_ABSENT) {
             continue;
         }
         bool match = true;
@@ -83,27 +76,58 @@ static void visit(void *ud, const struct json_seg *path, int n, const char *star
     }
 }
 
-static bool split_wanted(const char *path, struct wanted *w)
+/* Points the segments of a dotted path into the path itself. */
+static bool split_path(const char *path, struct arvis_json_path *w)
 {
-    size_t len = strlen(path);
-    if (len >= sizeof w->text) {
-        return false;
-    }
-    memcpy(w->text, path, len + 1);
-    w->n = 0;
-    char *p = w->text;
-    while (*p && w->n < JSON_PATH_MAX) {
-        char *dot = strchr(p, '.');
-        w->segs[w->n] = p;
-        w->lens[w->n] = dot ? (size_t)(dot - p) : strlen(p);
-        w->n++;
-        if (!dot) {
+    w->depth = 0;
+    const char *seg = path;
+    for (const char *p = path;; p++) {
+        if (*p != '.' && *p != '\0') {
+            continue;
+        }
+        if (w->depth == JSON_PATH_MAX) {
+            return false;
+        }
+        w->segs[w->depth] = seg;
+        w->lens[w->depth] = (size_t)(p - seg);
+        w->depth++;
+        if (*p == '\0') {
             return true;
         }
-        *dot = '\0';
-        p = dot + 1;
+        seg = p + 1;
     }
-    return *p == '\0';
+}
+
+int arvis_json_paths_init(arvis_json_paths *p, const char *const *paths, size_t n,
+                          arvis_error *err)
+{
+    if (n > FIELDS_MAX) {
+        return arvis_error_set(err, ARVIS_E_INVAL, "at most %d fields at once", FIELDS_MAX);
+    }
+    p->n = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!split_path(paths[i], &p->path[i])) {
+            return arvis_error_set(err, ARVIS_E_INVAL, "the path %s is too deep", paths[i]);
+        }
+    }
+    return ARVIS_OK;
+}
+
+int arvis_json_extract_paths(const arvis_json_paths *p, const char *text, size_t len,
+                             arvis_json_field *fields, arvis_error *err)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        fields[i].kind = ARVIS_JSON_ABSENT;
+        fields[i].start = NULL;
+        fields[i].len = 0;
+    }
+    struct extract x = {fields, p->path, p->n};
+    size_t off = 0;
+    const char *why = NULL;
+    if (!json_scan_visit(text, len, visit, &x, &off, &why)) {
+        return arvis_error_set(err, ARVIS_E_PARSE, "at byte %zu: %s", off + 1, why);
+    }
+    return ARVIS_OK;
 }
 
 int arvis_json_extract(const char *text, size_t len, arvis_json_field *fields, size_t n,
@@ -112,22 +136,13 @@ int arvis_json_extract(const char *text, size_t len, arvis_json_field *fields, s
     if (n > FIELDS_MAX) {
         return arvis_error_set(err, ARVIS_E_INVAL, "at most %d fields at once", FIELDS_MAX);
     }
-    struct wanted wanted[FIELDS_MAX];
+    arvis_json_paths p;
+    const char *paths[FIELDS_MAX];
     for (size_t i = 0; i < n; i++) {
-        fields[i].kind = ARVIS_JSON_ABSENT;
-        fields[i].start = NULL;
-        fields[i].len = 0;
-        if (!split_wanted(fields[i].path, &wanted[i])) {
-            return arvis_error_set(err, ARVIS_E_INVAL, "the path %s is too long", fields[i].path);
-        }
+        paths[i] = fields[i].path;
     }
-    struct extract x = {fields, wanted, n};
-    size_t off = 0;
-    const char *why = NULL;
-    if (!json_scan_visit(text, len, visit, &x, &off, &why)) {
-        return arvis_error_set(err, ARVIS_E_PARSE, "at byte %zu: %s", off + 1, why);
-    }
-    return ARVIS_OK;
+    int rc = arvis_json_paths_init(&p, paths, n, err);
+    return rc == ARVIS_OK ? arvis_json_extract_paths(&p, text, len, fields, err) : rc;
 }
 
 static int hexdigit(char c)

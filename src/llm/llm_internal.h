@@ -10,6 +10,7 @@
 #include "arvis/buf.h"
 #include "arvis/config.h"
 #include "arvis/http.h"
+#include "arvis/json.h"
 #include "arvis/llm.h"
 
 /* ---- stream.c: bytes into lines (LF, CRLF or CR), lines into server-sent events ---- */
@@ -143,7 +144,8 @@ struct llm_streamer {
      * end of the stream; ud is the streamer. Errors go in err with the status returned. */
     llm_line_cb line;
     int (*finish)(struct llm_streamer *s);
-    void *state; /* the provider's own */
+    void *state;                   /* the provider's own */
+    const arvis_json_paths *paths; /* the fields the provider reads from each line */
     struct llm_lines lines;
     arvis_buf clean; /* a line with invalid UTF-8 replaced */
     arvis_buf text;  /* scratch for decoded strings */

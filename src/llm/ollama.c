@@ -99,10 +99,7 @@ static int on_line(const char *line, size_t len, void *ud)
         return ARVIS_OK;
     }
     arvis_json_field f[F_COUNT];
-    for (int i = 0; i < F_COUNT; i++) {
-        f[i].path = field_paths[i];
-    }
-    if (arvis_json_extract(line, len, f, F_COUNT, NULL) != ARVIS_OK) {
+    if (arvis_json_extract_paths(st->paths, line, len, f, NULL) != ARVIS_OK) {
         return llm_streamer_not_json(st, line, len);
     }
     if (f[F_ERROR].kind != ARVIS_JSON_ABSENT) {
@@ -133,7 +130,10 @@ static int ollama_chat(struct llm_ctx *ctx, const struct llm_request *req,
     if (!body) {
         return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
     }
-    struct llm_streamer st = {.ops = &llm_ollama_ops, .sink = sink, .out = out, .line = on_line};
+    arvis_json_paths paths;
+    arvis_json_paths_init(&paths, field_paths, F_COUNT, NULL);
+    struct llm_streamer st = {
+        .ops = &llm_ollama_ops, .sink = sink, .out = out, .line = on_line, .paths = &paths};
     int rc = llm_stream_post(ctx, &st, "/api/chat", body, "application/x-ndjson", NULL, err);
     free(body);
     return rc;
@@ -143,7 +143,10 @@ static int ollama_replay(struct llm_ctx *ctx, const char *body, size_t len, size
                          const struct llm_sink *sink, struct llm_outcome *out, arvis_error *err)
 {
     llm_outcome_init(out);
-    struct llm_streamer st = {.ops = &llm_ollama_ops, .sink = sink, .out = out, .line = on_line};
+    arvis_json_paths paths;
+    arvis_json_paths_init(&paths, field_paths, F_COUNT, NULL);
+    struct llm_streamer st = {
+        .ops = &llm_ollama_ops, .sink = sink, .out = out, .line = on_line, .paths = &paths};
     return llm_stream_replay(ctx, &st, body, len, piece, err);
 }
 

@@ -104,10 +104,7 @@ static int on_event(const char *data, size_t len, void *ud)
         return ARVIS_OK;
     }
     arvis_json_field f[F_COUNT];
-    for (int i = 0; i < F_COUNT; i++) {
-        f[i].path = field_paths[i];
-    }
-    if (arvis_json_extract(data, len, f, F_COUNT, NULL) != ARVIS_OK) {
+    if (arvis_json_extract_paths(st->paths, data, len, f, NULL) != ARVIS_OK) {
         return llm_streamer_not_json(st, data, len);
     }
     if (f[F_ERROR].kind != ARVIS_JSON_ABSENT || f[F_ERROR_TEXT].kind == ARVIS_JSON_STRING) {
@@ -173,7 +170,10 @@ static int run(struct llm_ctx *ctx, const char *body, const char *recorded, size
     llm_outcome_init(out);
     struct llm_sse sse;
     llm_sse_init(&sse, ctx->max_line);
+    arvis_json_paths paths;
+    arvis_json_paths_init(&paths, field_paths, F_COUNT, NULL);
     struct llm_streamer st = {
+        .paths = &paths,
         .ops = &llm_openai_ops,
         .sink = sink,
         .out = out,
