@@ -83,6 +83,26 @@ typedef struct arvis_json_field {
 int arvis_json_extract(const char *text, size_t len, arvis_json_field *fields, size_t n,
                        arvis_error *err);
 
+/* The paths of a set of fields, split once: for reading many lines with the same fields. The
+ * segments point into the path strings, which must outlive it. */
+typedef struct arvis_json_paths {
+    size_t n;
+    struct arvis_json_path {
+        const char *segs[8];
+        size_t lens[8];
+        int depth;
+    } path[32];
+} arvis_json_paths;
+
+/* Splits paths[0..n) (at most 32, each at most eight levels deep). */
+int arvis_json_paths_init(arvis_json_paths *p, const char *const *paths, size_t n,
+                          arvis_error *err);
+
+/* arvis_json_extract with prepared paths: fields[i] gets what p's i-th path found (its path
+ * member is not read). */
+int arvis_json_extract_paths(const arvis_json_paths *p, const char *text, size_t len,
+                             arvis_json_field *fields, arvis_error *err);
+
 /* Appends a found string field to out with its escapes decoded (to UTF-8). Other kinds append
  * nothing and return ARVIS_E_INVAL. */
 int arvis_json_field_string(const arvis_json_field *f, arvis_buf *out);
