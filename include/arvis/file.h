@@ -18,9 +18,12 @@ extern "C" {
 int arvis_file_read(const char *path, size_t max, char **out, size_t *len, arvis_error *err);
 
 /* Replaces the file at path with len bytes of data so that a reader sees either the old or the
- * new contents, never a mix, even after a crash. When the file existed, its previous contents are
- * kept as path.bak and its permissions are kept; a new file gets mode 0600. On failure nothing
- * is changed. The folder must exist. */
+ * new contents, never a mix, even after a crash. When path is a symbolic link, the file it leads
+ * to is replaced and the link kept. When the file existed, its previous contents are kept as
+ * .bak beside it, and its permissions (and, where allowed, its owner) are kept; a new file gets
+ * mode 0600. On failure nothing is changed, path.bak included; the one exception is a .bak that
+ * cannot be updated after the new contents are in place, which fails with a message saying the
+ * file was written. The folder must exist. */
 int arvis_file_write_atomic(const char *path, const void *data, size_t len, arvis_error *err);
 
 /* True when something (file or folder) exists at path. */

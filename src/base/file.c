@@ -1,5 +1,6 @@
 /* Bounded file reads and crash-safe writes (temporary file + fsync + rename + .bak).
- * A failed write removes its temporary file and leaves the old file untouched. */
+ * A failed write removes its temporary files and leaves the old file and its .bak untouched. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "arvis/file.h"
 
 #include <errno.h>
@@ -97,9 +98,10 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-/* Creates a temporary file next to `path`, writes data into it and makes it durable. */
-static int write_temp(const char *path, const void *data, size_t len, mode_t mode, char **tmp_out,
-                      arvis_error *err)
+/* Creates a temporary file next to `path`, writes data into it and makes it durable. When old is
+ * not NULL the file gets its owner (where allowed: only root may give a file away) and mode. */
+static int write_temp(const char *path, const void *data, size_t len, const struct stat *old,
+                      char **tmp_out, arvis_error *err)
 {
     size_t plen = strlen(path);
     static const char suffix[] = ".tmp.XXXXXX";
@@ -115,7 +117,12 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
         free(tmp);
         return arvis_error_errno(err, e, "cannot write %s", path);
     }
+    if (old && fchown(fd, old->st_uid, old->st_gid) != 0) {
+        /* Not root, and the file belongs to someone else: it becomes the writer's, as any
+         * editor would leave it. */
+    }
     int e = 0;
+    mode_t mode = old ? (old->st_mode & 07777) : NEW_FILE_MODE;
     if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         e = errno;
     }
@@ -131,47 +138,47 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
     return ARVIS_OK;
 }
 
-/* Keeps the current contents of path as path.bak, itself replaced atomically. A hard link costs
- * nothing; filesystems without links get a copy. */
-static int keep_backup(const char *path, size_t max_copy, arvis_error *err)
+/* "path" + suffix, or NULL when out of memory. */
+static char *with_suffix(const char *path, const char *suffix)
 {
-    char *bak = NULL;
-    char *bak_new = NULL;
-    int rc = ARVIS_OK;
     size_t plen = strlen(path);
-    bak = malloc(plen + sizeof ".bak");
-    bak_new = malloc(plen + sizeof ".bak.new");
-    if (!bak || !bak_new) {
+    size_t slen = strlen(suffix);
+    char *out = malloc(plen + slen + 1);
+    if (out) {
+        memcpy(out, path, plen);
+        memcpy(out + plen, suffix, slen + 1);
+    }
+    return out;
+}
+
+/* Puts the current contents of path under a temporary name beside path.bak (*staged), ready to
+ * become path.bak once the new file is in place. A hard link costs nothing; filesystems without
+ * links get a copy. */
+static int stage_backup(const char *path, size_t max_copy, char **staged, arvis_error *err)
+{
+    char *bak_new = with_suffix(path, ".bak.new");
+    char *bak = with_suffix(path, ".bak");
+    int rc = ARVIS_OK;
+    if (!bak_new || !bak) {
         rc = arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
         goto done;
     }
-    snprintf(bak, plen + sizeof ".bak", "%s.bak", path);
-    snprintf(bak_new, plen + sizeof ".bak.new", "%s.bak.new", path);
     unlink(bak_new);
     if (link(path, bak_new) == 0) {
-        if (rename(bak_new, bak) != 0) {
-            rc = arvis_error_errno(err, errno, "cannot keep the previous version as %s", bak);
-            unlink(bak_new);
-        }
+        *staged = bak_new;
+        bak_new = NULL;
         goto done;
     }
-    /* No hard links here: copy the old contents through the same atomic path. */
     char *old = NULL;
     size_t old_len = 0;
     rc = arvis_file_read(path, max_copy, &old, &old_len, err);
     if (rc == ARVIS_OK) {
-        char *tmp = NULL;
-        rc = write_temp(bak, old, old_len, NEW_FILE_MODE, &tmp, err);
-        if (rc == ARVIS_OK && rename(tmp, bak) != 0) {
-            rc = arvis_error_errno(err, errno, "cannot keep the previous version as %s", bak);
-            unlink(tmp);
-        }
-        free(tmp);
+        rc = write_temp(bak, old, old_len, NULL, staged, err);
         free(old);
     }
 done:
-    free(bak);
     free(bak_new);
+    free(bak);
     return rc;
 }
 
@@ -190,7 +197,28 @@ static void sync_dir(const char *path)
     free(dir);
 }
 
-int arvis_file_write_atomic(const char *path, const void *data, size_t len, arvis_error *err)
+/* The file a write to path replaces: path itself, or the file a symbolic link at path points to,
+ * so that the link (a dotfile manager's, say) survives. The caller frees. */
+static int write_target(const char *path, char **out, arvis_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode)) {
+        *out = strdup(path);
+        return *out ? ARVIS_OK : arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+    }
+    *out = realpath(path, NULL);
+    if (!*out) {
+        return arvis_error_errno(err, errno,
+                                 "cannot write %s: it is a symbolic link that does not lead to a "
+                                 "file",
+                                 path);
+    }
+    return ARVIS_OK;
+}
+
+/* The new contents go in first; only then does the old file's staged copy become path.bak, so
+ * a failed write leaves both files as they were. */
+static int replace_file(const char *path, const void *data, size_t len, arvis_error *err)
 {
     struct stat st;
     bool existed = stat(path, &st) == 0;
@@ -198,27 +226,48 @@ int arvis_file_write_atomic(const char *path, const void *data, size_t len, arvi
         return arvis_error_set(err, ARVIS_E_INVAL, "cannot write %s: it is a folder, not a file",
                                path);
     }
-    mode_t mode = existed ? (st.st_mode & 07777) : NEW_FILE_MODE;
     char *tmp = NULL;
-    int rc = write_temp(path, data, len, mode, &tmp, err);
-    if (rc != ARVIS_OK) {
-        return rc;
+    char *staged = NULL;
+    char *bak = NULL;
+    int rc = write_temp(path, data, len, existed ? &st : NULL, &tmp, err);
+    if (rc == ARVIS_OK && existed && S_ISREG(st.st_mode)) {
+        rc = stage_backup(path, (size_t)st.st_size, &staged, err);
     }
-    if (existed && S_ISREG(st.st_mode)) {
-        rc = keep_backup(path, (size_t)st.st_size, err);
-        if (rc != ARVIS_OK) {
-            unlink(tmp);
-            free(tmp);
-            return rc;
-        }
-    }
-    if (rename(tmp, path) != 0) {
+    if (rc == ARVIS_OK && rename(tmp, path) != 0) {
         rc = arvis_error_errno(err, errno, "cannot write %s", path);
-        unlink(tmp);
-        free(tmp);
-        return rc;
     }
-    free(tmp);
+    if (rc != ARVIS_OK) {
+        if (tmp) {
+            unlink(tmp);
+        }
+        if (staged) {
+            unlink(staged);
+        }
+        goto done;
+    }
     sync_dir(path);
-    return ARVIS_OK;
+    if (staged && (!(bak = with_suffix(path, ".bak")) || rename(staged, bak) != 0)) {
+        int e = bak ? errno : ENOMEM;
+        unlink(staged);
+        rc = arvis_error_errno(err, e,
+                               "%s was written, but the previous version could not be kept as "
+                               "%s.bak",
+                               path, path);
+    }
+done:
+    free(tmp);
+    free(staged);
+    free(bak);
+    return rc;
+}
+
+int arvis_file_write_atomic(const char *path, const void *data, size_t len, arvis_error *err)
+{
+    char *target = NULL;
+    int rc = write_target(path, &target, err);
+    if (rc == ARVIS_OK) {
+        rc = replace_file(target, data, len, err);
+    }
+    free(target);
+    return rc;
 }
