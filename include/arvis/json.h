@@ -42,20 +42,29 @@ const char *arvis_json_type_name(const struct cJSON *v);
  * regardless of key order, arrays in order. */
 bool arvis_json_equal(const struct cJSON *a, const struct cJSON *b);
 
-/* The value at dotted path in root ("" is root itself), or NULL when absent. */
+/* The value at dotted path in root ("" is root itself), or NULL when absent. A path with an
+ * empty segment ("llm.", "a..b") names nothing. */
 struct cJSON *arvis_json_at(const struct cJSON *root, const char *path);
 
 /* Stores value at dotted path, creating missing objects on the way and replacing what was there.
  * Takes ownership of value in every case. Fails with ARVIS_E_INVAL when a non-object is in the
- * way, ARVIS_E_NOMEM when out of memory. */
+ * way or the path is empty or has an empty segment, ARVIS_E_NOMEM when out of memory. */
 int arvis_json_put(struct cJSON *root, const char *path, struct cJSON *value);
 
 /* Removes the value at dotted path and returns it (the caller owns it), or NULL when absent.
  * Objects left empty on the way are removed too. */
 struct cJSON *arvis_json_take(struct cJSON *root, const char *path);
 
-/* Deep-merges a copy of src into dst: objects merge key by key, anything else replaces. */
+/* Deep-merges a copy of src into dst: objects merge key by key, anything else replaces. Objects
+ * must not repeat a key (parsed trees never do); large ones are merged in O(n log n). */
 int arvis_json_merge(struct cJSON *dst, const struct cJSON *src);
+
+/* Deep-merges a copy of src into dst like arvis_json_merge, but never replaces what dst holds:
+ * a value of src that would replace one (or sit below a value that is not an object) is stored
+ * beside it under the first free name KEY~1, KEY~2... renamed_cb (may be NULL) hears the dotted
+ * path below dst of each such place, on the calling thread. */
+int arvis_json_merge_keep(struct cJSON *dst, const struct cJSON *src,
+                          void (*renamed_cb)(const char *path, void *ud), void *ud);
 
 /* ---- Reading a few fields fast (streamed lines), without building a tree ---- */
 

@@ -1,139 +1,71 @@
-/* JSON parsing with precise error positions, and tree helpers (equality, dotted paths, merge).
- * cJSON does the parsing; this file adds what a config file's user needs to find a mistake. */
+/* JSON tree helpers over cJSON: equality as JSON Schema defines it, dotted key paths, and deep
+ * merges that stay O(n log n) for objects with many keys. */
 #include "arvis/json.h"
 
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arvis/buf.h"
-#include "arvis/utf8.h"
 #include "base_internal.h"
 
-enum { KEY_PATH_MAX = 256, PATH_SEG_MAX = 128 };
+enum {
+    KEY_PATH_MAX = JSON_KEY_PATH_MAX,
+    PATH_SEG_MAX = 128,
+    MERGE_SCAN_MAX = 16, /* up to this many keys a linear scan beats sorting */
+};
 
-/* 1-based line and column (in characters) of byte offset `off` in text. */
-static void text_position(const char *text, size_t off, int *line, int *col)
+void json_child_path(char *out, size_t size, const char *parent_path, const char *key)
 {
-    int l = 1;
-    int c = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
-static int syntax_error(const char *text, size_t len, size_t off, const char *why, arvis_error *err)
-{
-    int line;
-    int col;
-    text_position(text, off, &line, &col);
-    if (off >= len) {
-        return arvis_error_set(err, ARVIS_E_PARSE,
-                               "line %d, column %d: the JSON text ends too early (is it cut off?)",
-                               line, col);
-    }
-    return arvis_error_set(err, ARVIS_E_PARSE, "line %d, column %d: %s", line, col, why);
-}
-
-/* Appends "a.b" style path text for a key below `parent_path`. */
-static void child_path(char *out, size_t size, const char *parent_path, const char *key)
-{
-    if (parent_path[0]) {
-        snprintf(out, size, "%s.%s", parent_path, key);
-    } else {
-        snprintf(out, size, "%s", key);
+    int w = snprintf(out, size, "%s%s%s", parent_path, parent_path[0] ? "." : "", key);
+    if (w < 0) {
+        out[0] = '\0';
     }
 }
 
-/* Refuses duplicate keys (cJSON keeps both, and readers disagree on which wins) and numbers
- * that overflowed to infinity. */
-static int check_tree(const cJSON *v, const char *path, int depth, arvis_error *err)
+static int member_cmp(const void *a, const void *b)
 {
-    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
-        return arvis_error_set(err, ARVIS_E_PARSE, "%s: the number is too large",
-                               path[0] ? path : "(root)");
+    const struct json_member *x = a;
+    const struct json_member *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c != 0) {
+        return c;
     }
-    if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) {
-        return ARVIS_OK;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+struct json_member *json_sorted_members(const cJSON *obj, size_t *n)
+{
+    size_t count = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        count++;
     }
-    int index = 0;
-    for (const cJSON *c = v->child; c; c = c->next, index++) {
-        char sub[KEY_PATH_MAX];
-        if (cJSON_IsObject(v)) {
-            for (const cJSON *d = v->child; d != c; d = d->next) {
-                if (strcmp(d->string, c->string) == 0) {
-                    child_path(sub, sizeof sub, path, c->string);
-                    return arvis_error_set(err, ARVIS_E_PARSE,
-                                           "%s: the key appears twice; keep only one", sub);
-                }
-            }
-            child_path(sub, sizeof sub, path, c->string);
+    struct json_member *m = malloc((count ? count : 1) * sizeof *m);
+    if (!m) {
+        return NULL;
+    }
+    size_t i = 0;
+    for (cJSON *c = obj->child; c; c = c->next, i++) {
+        m[i] = (struct json_member){c->string, c, i};
+    }
+    qsort(m, count, sizeof *m, member_cmp);
+    *n = count;
+    return m;
+}
+
+struct json_member *json_find_member(struct json_member *m, size_t n, const char *key)
+{
+    size_t lo = 0;
+    size_t hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(m[mid].key, key) < 0) {
+            lo = mid + 1;
         } else {
-            snprintf(sub, sizeof sub, "%s[%d]", path, index);
-        }
-        int rc = check_tree(c, sub, depth + 1, err);
-        if (rc != ARVIS_OK) {
-            return rc;
+            hi = mid;
         }
     }
-    return ARVIS_OK;
-}
-
-int arvis_json_parse(const char *text, size_t len, cJSON **out, arvis_error *err)
-{
-    *out = NULL;
-    size_t start = 0;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        start = 3;
-    }
-    size_t bad;
-    if (!arvis_utf8_valid(text, len, &bad)) {
-        int line;
-        int col;
-        text_position(text, bad, &line, &col);
-        return arvis_error_set(err, ARVIS_E_UTF8,
-                               "line %d, column %d: byte 0x%02X is not valid UTF-8 (save the "
-                               "file as UTF-8)",
-                               line, col, (unsigned char)text[bad]);
-    }
-    const char *nul = memchr(text, '\0', len);
-    if (nul) {
-        return syntax_error(text, len, (size_t)(nul - text), "a NUL byte is not allowed in JSON",
-                            err);
-    }
-    size_t first = start;
-    while (first < len && strchr(" \t\n\r", text[first])) {
-        first++;
-    }
-    if (first == len) {
-        return arvis_error_set(err, ARVIS_E_PARSE,
-                               "line 1, column 1: there is no JSON value (the text is empty)");
-    }
-    size_t off = 0;
-    const char *why = NULL;
-    if (!json_scan(text + start, len - start, &off, &why)) {
-        return syntax_error(text, len, start + off, why, err);
-    }
-    cJSON *root = cJSON_ParseWithLength(text + start, len - start);
-    if (!root) {
-        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory while reading JSON");
-    }
-    int rc = check_tree(root, "", 0, err);
-    if (rc != ARVIS_OK) {
-        cJSON_Delete(root);
-        return rc;
-    }
-    *out = root;
-    return ARVIS_OK;
+    return lo < n && strcmp(m[lo].key, key) == 0 ? &m[lo] : NULL;
 }
 
 const char *arvis_json_type_name(const cJSON *v)
@@ -192,34 +124,39 @@ bool arvis_json_equal(const cJSON *a, const cJSON *b)
     return true; /* null, true, false: the type said it all */
 }
 
-/* Splits a dotted path into at most PATH_SEG_MAX segments in buf (modified in place). */
+/* Splits a dotted path into at most PATH_SEG_MAX segments in buf (modified in place). An empty
+ * path or segment ("", "a..b", "llm.") names nothing: -1, as for too many segments. */
 static int split_path(char *buf, char **segs)
 {
     int n = 0;
     char *p = buf;
-    while (*p) {
-        if (n == PATH_SEG_MAX) {
+    for (;;) {
+        char *dot = strchr(p, '.');
+        if (dot) {
+            *dot = '\0';
+        }
+        if (!*p || n == PATH_SEG_MAX) {
             return -1;
         }
         segs[n++] = p;
-        char *dot = strchr(p, '.');
         if (!dot) {
-            break;
+            return n;
         }
-        *dot = '\0';
         p = dot + 1;
     }
-    return n;
 }
 
 cJSON *arvis_json_at(const cJSON *root, const char *path)
 {
+    if (!path[0]) {
+        return (cJSON *)root;
+    }
     const cJSON *v = root;
     const char *p = path;
-    while (v && *p) {
+    while (v) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        if (!cJSON_IsObject(v)) {
+        if (n == 0 || !cJSON_IsObject(v)) {
             return NULL;
         }
         const cJSON *found = NULL;
@@ -230,7 +167,10 @@ cJSON *arvis_json_at(const cJSON *root, const char *path)
             }
         }
         v = found;
-        p = dot ? dot + 1 : p + n;
+        if (!dot) {
+            break;
+        }
+        p = dot + 1;
     }
     return (cJSON *)v;
 }
@@ -265,7 +205,10 @@ int arvis_json_put(cJSON *root, const char *path, cJSON *value)
         goto done;
     }
     if (cJSON_GetObjectItemCaseSensitive(obj, segs[n - 1])) {
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, segs[n - 1], value);
+        if (!cJSON_ReplaceItemInObjectCaseSensitive(obj, segs[n - 1], value)) {
+            rc = ARVIS_E_NOMEM;
+            goto done;
+        }
     } else if (!cJSON_AddItemToObject(obj, segs[n - 1], value)) {
         rc = ARVIS_E_NOMEM;
         goto done;
@@ -304,27 +247,138 @@ cJSON *arvis_json_take(cJSON *root, const char *path)
     return taken;
 }
 
-int arvis_json_merge(cJSON *dst, const cJSON *src)
+/* How a merge treats a value dst already has. */
+struct merge {
+    bool keep; /* never replace: a value that would is stored beside it as KEY~N */
+    void (*renamed_cb)(const char *path, void *ud);
+    void *ud;
+};
+
+/* Key lookups in one object: a linear scan when it is small, a sorted index when it is large. */
+struct lookup {
+    const cJSON *obj;
+    struct json_member *sorted; /* NULL: scan */
+    size_t n;
+};
+
+static int lookup_init(struct lookup *l, const cJSON *obj, bool large)
 {
-    for (const cJSON *s = src->child; s; s = s->next) {
-        cJSON *d = cJSON_GetObjectItemCaseSensitive(dst, s->string);
-        if (d && cJSON_IsObject(d) && cJSON_IsObject(s)) {
-            int rc = arvis_json_merge(d, s);
-            if (rc != ARVIS_OK) {
-                return rc;
-            }
-            continue;
+    *l = (struct lookup){obj, NULL, 0};
+    if (large && !(l->sorted = json_sorted_members(obj, &l->n))) {
+        return ARVIS_E_NOMEM;
+    }
+    return ARVIS_OK;
+}
+
+/* The member named key: NULL when absent. m->item may be replaced through the result. */
+static struct json_member *lookup_find(struct lookup *l, const char *key,
+                                       struct json_member *scratch)
+{
+    if (l->sorted) {
+        return json_find_member(l->sorted, l->n, key);
+    }
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(l->obj, key);
+    *scratch = (struct json_member){key, c, 0};
+    return c ? scratch : NULL;
+}
+
+/* The first name KEY~N (N = 1, 2...) that neither object uses. Each taken name belongs to one
+ * key, so the probes over a whole merge stay linear. The caller frees the result. */
+static char *free_name(struct lookup *dst, struct lookup *src, const char *key)
+{
+    size_t size = strlen(key) + 24;
+    char *name = malloc(size);
+    struct json_member scratch;
+    for (unsigned long n = 1; name; n++) {
+        snprintf(name, size, "%s~%lu", key, n);
+        if (!lookup_find(dst, name, &scratch) && !lookup_find(src, name, &scratch)) {
+            break;
         }
-        cJSON *copy = cJSON_Duplicate(s, 1);
-        if (!copy) {
-            return ARVIS_E_NOMEM;
-        }
-        if (d) {
-            cJSON_ReplaceItemInObjectCaseSensitive(dst, s->string, copy);
-        } else if (!cJSON_AddItemToObject(dst, s->string, copy)) {
+    }
+    return name;
+}
+
+static int merge_into(cJSON *dst, const cJSON *src, const struct merge *how, const char *path);
+
+/* Stores a copy of s in dst under a free name beside the value it would have replaced. */
+static int keep_beside(cJSON *dst, const cJSON *s, struct lookup *ld, struct lookup *ls,
+                       const struct merge *how, const char *path)
+{
+    char *name = free_name(ld, ls, s->string);
+    cJSON *copy = name ? cJSON_Duplicate(s, 1) : NULL;
+    if (!copy || !cJSON_AddItemToObject(dst, name, copy)) {
+        cJSON_Delete(copy);
+        free(name);
+        return ARVIS_E_NOMEM;
+    }
+    if (how->renamed_cb) {
+        char where[KEY_PATH_MAX];
+        json_child_path(where, sizeof where, path, name);
+        how->renamed_cb(where, how->ud);
+    }
+    free(name);
+    return ARVIS_OK;
+}
+
+static int merge_member(cJSON *dst, const cJSON *s, struct lookup *ld, struct lookup *ls,
+                        const struct merge *how, const char *path)
+{
+    struct json_member scratch;
+    struct json_member *d = lookup_find(ld, s->string, &scratch);
+    if (d && cJSON_IsObject(d->item) && cJSON_IsObject(s)) {
+        char sub[KEY_PATH_MAX];
+        json_child_path(sub, sizeof sub, path, s->string);
+        return merge_into(d->item, s, how, sub);
+    }
+    if (d && how->keep) {
+        return keep_beside(dst, s, ld, ls, how, path);
+    }
+    cJSON *copy = cJSON_Duplicate(s, 1);
+    if (!copy) {
+        return ARVIS_E_NOMEM;
+    }
+    if (d) {
+        if (!cJSON_ReplaceItemViaPointer(dst, d->item, copy)) {
             cJSON_Delete(copy);
             return ARVIS_E_NOMEM;
         }
+        d->item = copy; /* cJSON_Duplicate copied the key too */
+        d->key = copy->string;
+    } else if (!cJSON_AddItemToObject(dst, s->string, copy)) {
+        cJSON_Delete(copy);
+        return ARVIS_E_NOMEM;
     }
     return ARVIS_OK;
+}
+
+static int merge_into(cJSON *dst, const cJSON *src, const struct merge *how, const char *path)
+{
+    int nd = cJSON_GetArraySize(dst);
+    int ns = cJSON_GetArraySize(src);
+    bool large = nd > MERGE_SCAN_MAX && ns > MERGE_SCAN_MAX;
+    struct lookup ld = {dst, NULL, 0};
+    struct lookup ls = {src, NULL, 0};
+    int rc = lookup_init(&ld, dst, large);
+    if (rc == ARVIS_OK) {
+        rc = lookup_init(&ls, src, large && how->keep);
+    }
+    for (const cJSON *s = src->child; rc == ARVIS_OK && s; s = s->next) {
+        rc = merge_member(dst, s, &ld, &ls, how, path);
+    }
+    free(ld.sorted);
+    free(ls.sorted);
+    return rc;
+}
+
+int arvis_json_merge(cJSON *dst, const cJSON *src)
+{
+    struct merge how = {false, NULL, NULL};
+    return merge_into(dst, src, &how, "");
+}
+
+int arvis_json_merge_keep(cJSON *dst, const cJSON *src,
+                          void (*renamed_cb)(const char *path, void *ud), void *ud)
+{
+    struct merge how = {true, renamed_cb, ud};
+    return merge_into(dst, src, &how, "");
 }

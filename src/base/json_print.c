@@ -15,6 +15,7 @@ enum {
     PRINT_MAX = 256 * 1024 * 1024, /* far above any document Arvis writes */
     INLINE_ARRAY_WIDTH = 72,       /* arrays of scalars up to this width stay on one line */
     MAX_EXACT_INTEGER = 15,        /* decimal digits a double holds exactly */
+    INDENT_RUN = 64,               /* spaces added by one call */
 };
 
 char *arvis_json_number(double d, char *out, size_t size)
@@ -76,11 +77,17 @@ static int print_string(arvis_buf *b, const char *s)
 
 static int print_value(arvis_buf *b, const cJSON *v, int indent, int level);
 
+/* A line break and the indentation of level, added a run of spaces at a time. */
 static int newline(arvis_buf *b, int indent, int level)
 {
+    char spaces[INDENT_RUN];
+    memset(spaces, ' ', sizeof spaces);
     int rc = arvis_buf_addc(b, '\n');
-    for (int i = 0; rc == ARVIS_OK && i < indent * level; i++) {
-        rc = arvis_buf_addc(b, ' ');
+    size_t left = (size_t)indent * (size_t)level;
+    while (rc == ARVIS_OK && left > 0) {
+        size_t n = left < INDENT_RUN ? left : INDENT_RUN;
+        rc = arvis_buf_add(b, spaces, n);
+        left -= n;
     }
     return rc;
 }
@@ -176,10 +183,14 @@ char *arvis_json_describe(const cJSON *v, char *out, size_t size)
     size_t len = strlen(text);
     if (len < size) {
         memcpy(out, text, len + 1);
-    } else {
-        size_t keep = arvis_utf8_truncate(text, len, size > 4 ? size - 4 : 0);
+    } else if (size >= sizeof "...") {
+        size_t keep = arvis_utf8_truncate(text, len, size - sizeof "...");
         memcpy(out, text, keep);
-        memcpy(out + keep, "...", 4);
+        memcpy(out + keep, "...", sizeof "...");
+    } else if (size > 0) {
+        /* No room for any of the value: the dots alone say it was cut. */
+        memcpy(out, "...", size - 1);
+        out[size - 1] = '\0';
     }
     free(text);
     return out;

@@ -1,9 +1,15 @@
-/* A strict RFC 8259 syntax check that runs before cJSON builds the tree: it fixes exactly which
- * texts Arvis accepts (cJSON alone takes "01" or "1.") and says precisely where and why one fails.
- */
+/* Parsing: a strict RFC 8259 syntax check runs before cJSON builds the tree, so it fixes exactly
+ * which texts Arvis accepts (cJSON alone takes "01" or "1.") and says precisely where and why one
+ * fails; the tree is then checked for repeated keys and numbers too large for a double. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "arvis/json.h"
+#include "arvis/utf8.h"
 #include "base_internal.h"
 
 /* Well below cJSON's own nesting limit; deeper input is refused rather than risk the stack. */
@@ -15,6 +21,7 @@ struct scan {
     size_t pos;
     const char *why; /* set at the first error */
     int depth;
+    bool no_nul; /* refuse \u0000: the text becomes a cJSON tree */
     json_visit_fn visit; /* may be NULL */
     void *ud;
     int path_n; /* segments in path (may exceed JSON_PATH_MAX; deeper ones are not kept) */
@@ -81,6 +88,10 @@ static bool scan_escape(struct scan *sc)
         return fail(sc, "\\u must be followed by four hexadecimal digits");
     }
     int unit = hex4(sc->s + sc->pos + 1);
+    if (unit == 0 && sc->no_nul) {
+        /* cJSON ends its strings at a NUL, so the text after it would silently disappear. */
+        return fail(sc, "\\u0000 (a NUL character) is not allowed in a string or key");
+    }
     if (unit >= 0xDC00 && unit <= 0xDFFF) {
         return fail(sc, "a lone low surrogate (\\uDC00-\\uDFFF) is not a character");
     }
@@ -285,25 +296,162 @@ static bool scan_value(struct scan *sc)
     return true;
 }
 
-bool json_scan_visit(const char *text, size_t len, json_visit_fn visit, void *ud, size_t *err_off,
-                     const char **why)
+static bool scan_text(struct scan *sc, size_t *err_off, const char **why)
 {
-    struct scan sc = {.s = text, .len = len, .visit = visit, .ud = ud};
-    bool ok = scan_value(&sc);
+    bool ok = scan_value(sc);
     if (ok) {
-        skip_space(&sc);
-        if (!at_end(&sc)) {
-            ok = fail(&sc, "unexpected text after the end of the JSON value");
+        skip_space(sc);
+        if (!at_end(sc)) {
+            ok = fail(sc, "unexpected text after the end of the JSON value");
         }
     }
     if (!ok) {
-        *err_off = sc.pos;
-        *why = sc.why;
+        *err_off = sc->pos;
+        *why = sc->why;
     }
     return ok;
 }
 
+bool json_scan_visit(const char *text, size_t len, json_visit_fn visit, void *ud, size_t *err_off,
+                     const char **why)
+{
+    struct scan sc = {.s = text, .len = len, .visit = visit, .ud = ud};
+    return scan_text(&sc, err_off, why);
+}
+
 bool json_scan(const char *text, size_t len, size_t *err_off, const char **why)
 {
-    return json_scan_visit(text, len, NULL, NULL, err_off, why);
+    struct scan sc = {.s = text, .len = len, .no_nul = true};
+    return scan_text(&sc, err_off, why);
+}
+
+/* 1-based line and column (in characters) of byte offset `off` in text. */
+static void text_position(const char *text, size_t off, int *line, int *col)
+{
+    int l = 1;
+    int c = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+static int syntax_error(const char *text, size_t len, size_t off, const char *why, arvis_error *err)
+{
+    int line;
+    int col;
+    text_position(text, off, &line, &col);
+    if (off >= len) {
+        return arvis_error_set(err, ARVIS_E_PARSE,
+                               "line %d, column %d: the JSON text ends too early (is it cut off?)",
+                               line, col);
+    }
+    return arvis_error_set(err, ARVIS_E_PARSE, "line %d, column %d: %s", line, col, why);
+}
+
+/* *at: the document position of the first member whose key an earlier member has, or SIZE_MAX. */
+static int first_repeated_key(const cJSON *obj, size_t *at)
+{
+    *at = SIZE_MAX;
+    size_t n = 0;
+    struct json_member *m = json_sorted_members(obj, &n);
+    if (!m) {
+        return ARVIS_E_NOMEM;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (m[i].index < *at && strcmp(m[i - 1].key, m[i].key) == 0) {
+            *at = m[i].index;
+        }
+    }
+    free(m);
+    return ARVIS_OK;
+}
+
+/* Refuses duplicate keys (cJSON keeps both, and readers disagree on which wins) and numbers
+ * that overflowed to infinity. The first problem in document order is the one reported. */
+static int check_tree(const cJSON *v, const char *path, arvis_error *err)
+{
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+        return arvis_error_set(err, ARVIS_E_PARSE, "%s: the number is too large",
+                               path[0] ? path : "(root)");
+    }
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) {
+        return ARVIS_OK;
+    }
+    size_t repeated = SIZE_MAX;
+    if (cJSON_IsObject(v) && first_repeated_key(v, &repeated) != ARVIS_OK) {
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory while reading JSON");
+    }
+    size_t index = 0;
+    for (const cJSON *c = v->child; c; c = c->next, index++) {
+        char sub[JSON_KEY_PATH_MAX];
+        if (cJSON_IsObject(v)) {
+            json_child_path(sub, sizeof sub, path, c->string);
+            if (index == repeated) {
+                return arvis_error_set(err, ARVIS_E_PARSE,
+                                       "%s: the key appears twice; keep only one", sub);
+            }
+        } else if (snprintf(sub, sizeof sub, "%s[%zu]", path, index) < 0) {
+            sub[0] = '\0';
+        }
+        int rc = check_tree(c, sub, err);
+        if (rc != ARVIS_OK) {
+            return rc;
+        }
+    }
+    return ARVIS_OK;
+}
+
+int arvis_json_parse(const char *text, size_t len, cJSON **out, arvis_error *err)
+{
+    *out = NULL;
+    size_t start = 0;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        start = 3;
+    }
+    size_t bad;
+    if (!arvis_utf8_valid(text, len, &bad)) {
+        int line;
+        int col;
+        text_position(text, bad, &line, &col);
+        return arvis_error_set(err, ARVIS_E_UTF8,
+                               "line %d, column %d: byte 0x%02X is not valid UTF-8 (save the "
+                               "file as UTF-8)",
+                               line, col, (unsigned char)text[bad]);
+    }
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        return syntax_error(text, len, (size_t)(nul - text), "a NUL byte is not allowed in JSON",
+                            err);
+    }
+    size_t first = start;
+    while (first < len && strchr(" \t\n\r", text[first])) {
+        first++;
+    }
+    if (first == len) {
+        return arvis_error_set(err, ARVIS_E_PARSE,
+                               "line 1, column 1: there is no JSON value (the text is empty)");
+    }
+    size_t off = 0;
+    const char *why = NULL;
+    if (!json_scan(text + start, len - start, &off, &why)) {
+        return syntax_error(text, len, start + off, why, err);
+    }
+    cJSON *root = cJSON_ParseWithLength(text + start, len - start);
+    if (!root) {
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory while reading JSON");
+    }
+    int rc = check_tree(root, "", err);
+    if (rc != ARVIS_OK) {
+        cJSON_Delete(root);
+        return rc;
+    }
+    *out = root;
+    return ARVIS_OK;
 }

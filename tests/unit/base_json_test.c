@@ -250,6 +250,195 @@ static void test_describe_cuts_long_values_at_a_character(void **state)
     assert_string_equal(arvis_json_type_name(NULL), "null");
 }
 
+/* {"k0":0,"k1":0,...} with n keys, and dup appended as one more key when not NULL. */
+static char *many_keys_text(size_t n, const char *dup)
+{
+    size_t size = n * 24 + 64;
+    char *text = malloc(size);
+    assert_non_null(text);
+    size_t used = (size_t)snprintf(text, size, "{");
+    for (size_t i = 0; i < n; i++) {
+        used += (size_t)snprintf(text + used, size - used, "%s\"k%zu\":0", i ? "," : "", i);
+    }
+    if (dup) {
+        used += (size_t)snprintf(text + used, size - used, ",\"%s\":1", dup);
+    }
+    snprintf(text + used, size - used, "}");
+    return text;
+}
+
+/* Hostile sizes: with a check that compares every key with every earlier one, 300,000 keys
+ * take minutes (past the test's time limit); sorted, they take a fraction of a second. */
+enum { HOSTILE_KEYS = 300000 };
+
+static void test_duplicate_check_scales_to_a_huge_object(void **state)
+{
+    (void)state;
+    char *text = many_keys_text(HOSTILE_KEYS, NULL);
+    cJSON *v = parse_ok(text);
+    assert_int_equal(cJSON_GetArraySize(v), HOSTILE_KEYS);
+    cJSON_Delete(v);
+    free(text);
+    text = many_keys_text(HOSTILE_KEYS, "k12345");
+    parse_fails(text, strlen(text), ARVIS_E_PARSE, "k12345: the key appears twice");
+    free(text);
+}
+
+static void test_first_repeated_key_in_document_order_is_named(void **state)
+{
+    (void)state;
+    const char *inner = "{\"b\": 1, \"a\": 1, \"c\": {\"x\": 1, \"x\": 2}, \"a\": 2}";
+    parse_fails(inner, strlen(inner), ARVIS_E_PARSE, "c.x: the key appears twice");
+    const char *outer = "{\"z\": 1, \"b\": 1, \"a\": 1, \"b\": 2, \"a\": 2}";
+    parse_fails(outer, strlen(outer), ARVIS_E_PARSE, "b: the key appears twice");
+    const char *empty = "{\"\": 1, \"\": 2}";
+    parse_fails(empty, strlen(empty), ARVIS_E_PARSE, "the key appears twice");
+}
+
+static void test_nul_escape_is_refused_not_truncated(void **state)
+{
+    (void)state;
+    const char *value = "{\"s\": \"a\\u0000b\"}";
+    parse_fails(value, strlen(value), ARVIS_E_PARSE, "line 1, column 10: \\u0000");
+    const char *keys = "{\"a\\u0000x\": 1, \"a\\u0000y\": 2}";
+    parse_fails(keys, strlen(keys), ARVIS_E_PARSE, "is not allowed in a string or key");
+    cJSON *v = parse_ok("[\"\\u0001\"]");
+    assert_string_equal(cJSON_GetArrayItem(v, 0)->valuestring, "\x01");
+    cJSON_Delete(v);
+}
+
+static void test_paths_with_an_empty_segment_name_nothing(void **state)
+{
+    (void)state;
+    cJSON *root = parse_ok("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
+    assert_null(arvis_json_at(root, "llm."));
+    assert_null(arvis_json_at(root, ".x"));
+    assert_null(arvis_json_at(root, "llm..model"));
+    assert_int_equal(arvis_json_put(root, "llm.", cJSON_CreateNumber(1)), ARVIS_E_INVAL);
+    assert_int_equal(arvis_json_put(root, "", cJSON_CreateNumber(1)), ARVIS_E_INVAL);
+    assert_int_equal(arvis_json_put(root, "a..b", cJSON_CreateNumber(1)), ARVIS_E_INVAL);
+    assert_null(arvis_json_take(root, "llm."));
+    assert_null(arvis_json_take(root, ""));
+    cJSON *want = parse_ok("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
+    assert_true(arvis_json_equal(root, want));
+    cJSON_Delete(want);
+    cJSON_Delete(root);
+}
+
+static void test_put_replaces_and_merge_checks_what_it_replaced(void **state)
+{
+    (void)state;
+    cJSON *root = parse_ok("{\"a\": {\"b\": [1, 2]}}");
+    assert_int_equal(arvis_json_put(root, "a.b", cJSON_CreateString("x")), ARVIS_OK);
+    cJSON *src = parse_ok("{\"a\": {\"b\": {\"c\": true}}}");
+    assert_int_equal(arvis_json_merge(root, src), ARVIS_OK);
+    assert_true(cJSON_IsTrue(arvis_json_at(root, "a.b.c")));
+    cJSON_Delete(src);
+    cJSON_Delete(root);
+}
+
+static void record_renamed(const char *path, void *ud)
+{
+    cJSON_AddItemToArray(ud, cJSON_CreateString(path));
+}
+
+static void test_merge_keep_replaces_nothing(void **state)
+{
+    (void)state;
+    cJSON *dst =
+        parse_ok("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, \"x\": {\"y\": 1}}");
+    cJSON *src = parse_ok("{\"tts\": \"x\", \"a\": 3, \"b\": 4, \"x\": {\"y\": 2, \"z\": 3}}");
+    cJSON *renamed = cJSON_CreateArray();
+    assert_int_equal(arvis_json_merge_keep(dst, src, record_renamed, renamed), ARVIS_OK);
+    cJSON *want = parse_ok("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, "
+                           "\"x\": {\"y\": 1, \"y~1\": 2, \"z\": 3}, \"tts~1\": \"x\", "
+                           "\"a~2\": 3, \"b\": 4}");
+    assert_true(arvis_json_equal(dst, want));
+    cJSON *want_renamed = parse_ok("[\"tts~1\", \"a~2\", \"x.y~1\"]");
+    assert_true(arvis_json_equal(renamed, want_renamed));
+    /* A name src itself uses is not free either. */
+    cJSON *dst2 = parse_ok("{\"k\": 1}");
+    cJSON *src2 = parse_ok("{\"k\": 2, \"k~1\": 3}");
+    assert_int_equal(arvis_json_merge_keep(dst2, src2, NULL, NULL), ARVIS_OK);
+    cJSON *want2 = parse_ok("{\"k\": 1, \"k~2\": 2, \"k~1\": 3}");
+    assert_true(arvis_json_equal(dst2, want2));
+    cJSON *objs[] = {dst, src, renamed, want, want_renamed, dst2, src2, want2};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+        cJSON_Delete(objs[i]);
+    }
+}
+
+/* Two objects of HOSTILE_KEYS keys, every other key in both: a lookup per key through cJSON's
+ * linear search would take minutes. */
+static void test_merges_scale_to_huge_objects(void **state)
+{
+    (void)state;
+    cJSON *dst = cJSON_CreateObject();
+    cJSON *src = cJSON_CreateObject();
+    char key[32];
+    for (int i = 0; i < HOSTILE_KEYS; i++) {
+        snprintf(key, sizeof key, "k%d", i * 2);
+        cJSON_AddNumberToObject(dst, key, i);
+        snprintf(key, sizeof key, "k%d", i);
+        cJSON_AddNumberToObject(src, key, -i);
+    }
+    cJSON *kept = cJSON_Duplicate(dst, 1);
+    assert_int_equal(arvis_json_merge(dst, src), ARVIS_OK);
+    assert_int_equal(cJSON_GetArraySize(dst), HOSTILE_KEYS + HOSTILE_KEYS / 2);
+    assert_true(arvis_json_at(dst, "k4")->valuedouble == -4);
+    assert_true(arvis_json_at(dst, "k5")->valuedouble == -5);
+    assert_true(arvis_json_at(dst, "k400000")->valuedouble == 200000);
+    assert_int_equal(arvis_json_merge_keep(kept, src, NULL, NULL), ARVIS_OK);
+    assert_int_equal(cJSON_GetArraySize(kept), 2 * HOSTILE_KEYS);
+    assert_true(arvis_json_at(kept, "k4")->valuedouble == 2);
+    assert_true(arvis_json_at(kept, "k4~1")->valuedouble == -4);
+    assert_true(arvis_json_at(kept, "k5")->valuedouble == -5);
+    cJSON_Delete(kept);
+    cJSON_Delete(dst);
+    cJSON_Delete(src);
+}
+
+static void test_describe_fits_any_size(void **state)
+{
+    (void)state;
+    cJSON *v = cJSON_CreateString("a long value");
+    static const char *const want[] = {"", ".", "..", "...", "\"..."};
+    for (size_t size = 1; size <= 5; size++) {
+        char *out = malloc(size); /* exactly size bytes, so a write past them is caught */
+        assert_non_null(out);
+        arvis_json_describe(v, out, size);
+        assert_string_equal(out, want[size - 1]);
+        free(out);
+    }
+    cJSON_Delete(v);
+}
+
+static void test_deep_indentation_is_exact(void **state)
+{
+    (void)state;
+    enum { DEPTH = 100 };
+    char text[2 * DEPTH + 2];
+    memset(text, '[', DEPTH);
+    text[DEPTH] = '{';
+    text[DEPTH + 1] = '}';
+    memset(text + DEPTH + 2, ']', DEPTH);
+    cJSON *v = NULL;
+    assert_int_equal(arvis_json_parse(text, sizeof text, &v, NULL), ARVIS_OK);
+    char *printed = arvis_json_print(v, 3);
+    /* The innermost line is {} indented by 3 spaces per level above it. */
+    char want[3 * DEPTH + 8];
+    want[0] = '\n';
+    memset(want + 1, ' ', 3 * DEPTH);
+    memcpy(want + 1 + 3 * DEPTH, "{}\n", 4);
+    assert_non_null(strstr(printed, want));
+    cJSON *back = NULL;
+    assert_int_equal(arvis_json_parse(printed, strlen(printed), &back, NULL), ARVIS_OK);
+    assert_true(arvis_json_equal(v, back));
+    free(printed);
+    cJSON_Delete(back);
+    cJSON_Delete(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +457,15 @@ int main(void)
         cmocka_unit_test(test_dotted_paths_get_put_take),
         cmocka_unit_test(test_merge_is_deep_for_objects_only),
         cmocka_unit_test(test_describe_cuts_long_values_at_a_character),
+        cmocka_unit_test(test_duplicate_check_scales_to_a_huge_object),
+        cmocka_unit_test(test_first_repeated_key_in_document_order_is_named),
+        cmocka_unit_test(test_nul_escape_is_refused_not_truncated),
+        cmocka_unit_test(test_paths_with_an_empty_segment_name_nothing),
+        cmocka_unit_test(test_put_replaces_and_merge_checks_what_it_replaced),
+        cmocka_unit_test(test_merge_keep_replaces_nothing),
+        cmocka_unit_test(test_merges_scale_to_huge_objects),
+        cmocka_unit_test(test_describe_fits_any_size),
+        cmocka_unit_test(test_deep_indentation_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
