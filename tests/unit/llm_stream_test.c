@@ -164,6 +164,17 @@ static void test_crlf_split_between_feeds_is_one_line_end(void **state)
     got_free(&g);
 }
 
+static void test_empty_feed_between_cr_and_lf_changes_nothing(void **state)
+{
+    (void)state;
+    /* A transfer may hand over zero bytes; the CR before it still owns the LF after it. */
+    struct got g;
+    got_init(&g);
+    lines_of((const char *const[]){"first\r", "", "\nsecond\n", NULL}, &g);
+    assert_items(&g, (const char *const[]){"first", "second", NULL});
+    got_free(&g);
+}
+
 static void test_lines_keep_a_utf8_character_split_across_feeds(void **state)
 {
     (void)state;
@@ -210,6 +221,28 @@ static void test_line_at_the_limit_is_accepted(void **state)
     assert_int_equal(llm_lines_feed(&l, line + LIMIT - 3, 4, collect_cb, &g), ARVIS_OK);
     assert_int_equal(g.n, 1);
     assert_int_equal(g.lens[0], LIMIT);
+    /* And whole in one feed, read straight from the data. */
+    assert_int_equal(llm_lines_feed(&l, line, LIMIT + 1, collect_cb, &g), ARVIS_OK);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.lens[1], LIMIT);
+    llm_lines_free(&l);
+    got_free(&g);
+}
+
+static void test_line_over_the_limit_in_one_feed_is_too_big(void **state)
+{
+    (void)state;
+    /* The limit holds whatever the chunking: a whole long line in one feed is refused too. */
+    enum { LIMIT = 16 };
+    char text[LIMIT + 8];
+    memset(text, 'x', LIMIT + 1);
+    memcpy(text + LIMIT + 1, "\nok\n", 4);
+    struct got g;
+    got_init(&g);
+    struct llm_lines l;
+    llm_lines_init(&l, LIMIT);
+    assert_int_equal(llm_lines_feed(&l, text, LIMIT + 5, collect_cb, &g), ARVIS_E_TOOBIG);
+    assert_int_equal(g.n, 0);
     llm_lines_free(&l);
     got_free(&g);
 }
@@ -515,15 +548,21 @@ static void test_sse_pipeline_same_at_every_split_point(void **state)
 static void test_sse_pipeline_same_at_every_pair_of_split_points(void **state)
 {
     (void)state;
-    /* Two cuts close together: a middle feed of one to three bytes, such as a lone CR between
-     * its line and its LF. */
+    /* Two cuts close together: a middle feed of zero to three bytes, such as a lone CR between
+     * its line and its LF; and the same with empty feeds on both sides of the middle one, as a
+     * transfer may hand over zero bytes at any point. */
     size_t n = strlen(openai_stream);
     for (size_t i = 0; i <= n; i++) {
-        for (size_t j = i + 1; j <= n && j <= i + 3; j++) {
-            size_t cuts[2] = {i, j};
+        for (size_t j = i; j <= n && j <= i + 3; j++) {
+            const size_t plain[2] = {i, j};
+            const size_t padded[4] = {i, i, j, j};
             struct got g;
             got_init(&g);
-            pipeline_run(openai_stream, n, cuts, 2, &g);
+            pipeline_run(openai_stream, n, plain, 2, &g);
+            assert_items(&g, openai_events);
+            got_free(&g);
+            got_init(&g);
+            pipeline_run(openai_stream, n, padded, 4, &g);
             assert_items(&g, openai_events);
             got_free(&g);
         }
@@ -566,9 +605,11 @@ int main(void)
         cmocka_unit_test(test_lines_same_one_byte_at_a_time),
         cmocka_unit_test(test_lines_end_with_lf_crlf_or_lone_cr),
         cmocka_unit_test(test_crlf_split_between_feeds_is_one_line_end),
+        cmocka_unit_test(test_empty_feed_between_cr_and_lf_changes_nothing),
         cmocka_unit_test(test_lines_keep_a_utf8_character_split_across_feeds),
         cmocka_unit_test(test_last_line_without_an_end_comes_from_finish),
         cmocka_unit_test(test_line_at_the_limit_is_accepted),
+        cmocka_unit_test(test_line_over_the_limit_in_one_feed_is_too_big),
         cmocka_unit_test(test_endless_line_is_too_big_and_bounded),
         cmocka_unit_test(test_callback_status_stops_feeding),
         cmocka_unit_test(test_sse_data_and_blank_line_dispatch),
