@@ -95,6 +95,7 @@ int llm_stream_replay(struct llm_ctx *ctx, struct llm_streamer *s, const char *d
                       size_t piece, arvis_error *err)
 {
     streamer_begin(s, ctx->max_line);
+    piece = piece ? piece : (len ? len : 1); /* 0: the whole body at once */
     int rc = ARVIS_OK;
     for (size_t at = 0; rc == ARVIS_OK && at < len; at += piece) {
         rc = on_data(data + at, len - at < piece ? len - at : piece, s);
