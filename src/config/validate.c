@@ -65,6 +65,37 @@ int validator_add_document(schema_validator *v, const char *uri, const cJSON *do
     return rc;
 }
 
+/* Appends c to out (size bytes, kept NUL-terminated) at *n, counting what did not fit too. */
+static void put_char(char *out, size_t size, size_t *n, char c)
+{
+    if (*n + 1 < size) {
+        out[*n] = c;
+        out[*n + 1] = '\0';
+    }
+    (*n)++;
+}
+
+/* ["key"] with " and \ escaped, so the key can be read back from the path. Returns the length
+ * it needed, as snprintf does. */
+static int quoted_key(char *out, size_t size, const char *key)
+{
+    size_t n = 0;
+    if (size > 0) {
+        out[0] = '\0';
+    }
+    put_char(out, size, &n, '[');
+    put_char(out, size, &n, '"');
+    for (const char *k = key; *k; k++) {
+        if (*k == '"' || *k == '\\') {
+            put_char(out, size, &n, '\\');
+        }
+        put_char(out, size, &n, *k);
+    }
+    put_char(out, size, &n, '"');
+    put_char(out, size, &n, ']');
+    return (int)n;
+}
+
 void v_path_text(const struct vpath *p, char *out, size_t size)
 {
     const struct vpath *chain[PATH_TEXT_MAX];
@@ -83,8 +114,8 @@ void v_path_text(const struct vpath *p, char *out, size_t size)
         int w;
         if (!s->key) {
             w = snprintf(out + used, size - used, "[%zu]", s->index);
-        } else if (strpbrk(s->key, ".[] \"") || !s->key[0]) {
-            w = snprintf(out + used, size - used, "[\"%s\"]", s->key);
+        } else if (strpbrk(s->key, ".[] \"\\") || !s->key[0]) {
+            w = quoted_key(out + used, size - used, s->key);
         } else {
             w = snprintf(out + used, size - used, "%s%s", used ? "." : "", s->key);
         }
@@ -260,4 +291,28 @@ bool validator_check(schema_validator *v, const cJSON *instance, arvis_config_re
     struct vrun r = {v, report, 0};
     struct vpath root = {NULL, NULL, 0};
     return v_schema(&r, v->root, v->nres ? v->res[0].uri : "", instance, &root);
+}
+
+bool config_value_fits(const char *key, const cJSON *value, char *why, size_t size)
+{
+    snprintf(why, size, "%s is not a key", key);
+    const cJSON *node = schema_node_raw(key);
+    schema_validator *v = NULL;
+    if (!node || validator_create(config_schema(), &v) != ARVIS_OK) {
+        return false;
+    }
+    arvis_config_report found;
+    arvis_config_report_init(&found);
+    struct vrun r = {v, &found, 0};
+    struct vpath root = {NULL, NULL, 0};
+    bool ok = v_schema(&r, node, v->nres ? v->res[0].uri : "", value, &root);
+    if (!ok) {
+        /* Messages about the value itself start with "(root): ". */
+        const char *msg = found.count ? found.items[0].message : "out of memory";
+        const char *colon = strstr(msg, ": ");
+        snprintf(why, size, "%s", colon && strncmp(msg, "(root)", 6) == 0 ? colon + 2 : msg);
+    }
+    arvis_config_report_free(&found);
+    validator_destroy(v);
+    return ok;
 }

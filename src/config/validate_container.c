@@ -7,10 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arvis/buf.h"
 #include "arvis/json.h"
 #include "validate_internal.h"
 
-enum { KEYS_TEXT_MAX = PATH_TEXT_MAX + 64 };
+enum {
+    KEYS_TEXT_MAX = PATH_TEXT_MAX + 64,
+    UNIQUE_TEXT_MAX = 64 * 1024 * 1024, /* items' comparison text: ~4 times their JSON at most */
+};
+
+/* An object member, for walking members in key order. */
+struct keyed {
+    const char *key;
+    const cJSON *item;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
 
 static bool count_limit(struct vrun *r, const cJSON *schema, const char *kw, size_t count,
                         bool is_min, const char *noun, const struct vpath *path)
@@ -32,84 +47,117 @@ static bool count_limit(struct vrun *r, const cJSON *schema, const char *kw, siz
     return false;
 }
 
-/* Order-independent hash of a JSON value, consistent with arvis_json_equal. */
-static uint64_t json_hash(const cJSON *v)
+/* A text for v such that two values have the same text exactly when arvis_json_equal holds:
+ * numbers in shortest round-trip form, strings and keys with their length in front, object
+ * members sorted by key. Sorting items by it finds duplicates in O(n log n) whatever the input;
+ * a hash could be made to collide. */
+static int canonical(arvis_buf *b, const cJSON *v)
 {
-    uint64_t h = 1469598103934665603ull;
+    char num[32];
     if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble == 0 ? 0.0 : v->valuedouble;
-        uint64_t bits;
-        memcpy(&bits, &d, sizeof bits);
-        return (h ^ bits) * 1099511628211ull;
+        return arvis_buf_addf(b, "n%s;", arvis_json_number(v->valuedouble, num, sizeof num));
     }
-    h = (h ^ (uint64_t)(v->type & 0xFF)) * 1099511628211ull;
     if (cJSON_IsString(v)) {
-        for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; p++) {
-            h = (h ^ *p) * 1099511628211ull;
-        }
-    } else if (cJSON_IsArray(v)) {
-        for (const cJSON *c = v->child; c; c = c->next) {
-            h = (h ^ json_hash(c)) * 1099511628211ull;
-        }
-    } else if (cJSON_IsObject(v)) {
-        uint64_t sum = 0;
-        for (const cJSON *c = v->child; c; c = c->next) {
-            uint64_t k = 1469598103934665603ull;
-            for (const unsigned char *p = (const unsigned char *)c->string; *p; p++) {
-                k = (k ^ *p) * 1099511628211ull;
-            }
-            sum += (k ^ json_hash(c)) * 1099511628211ull;
-        }
-        h ^= sum;
+        size_t n = strlen(v->valuestring);
+        int rc = arvis_buf_addf(b, "s%zu:", n);
+        return rc == ARVIS_OK ? arvis_buf_add(b, v->valuestring, n) : rc;
     }
-    return h;
+    if (cJSON_IsArray(v)) {
+        int rc = arvis_buf_addf(b, "a%d[", cJSON_GetArraySize(v));
+        for (const cJSON *c = v->child; rc == ARVIS_OK && c; c = c->next) {
+            rc = canonical(b, c);
+        }
+        return rc == ARVIS_OK ? arvis_buf_addc(b, ']') : rc;
+    }
+    if (cJSON_IsObject(v)) {
+        size_t n = 0;
+        struct keyed *m = malloc(((size_t)cJSON_GetArraySize(v) + 1) * sizeof *m);
+        if (!m) {
+            return ARVIS_E_NOMEM;
+        }
+        for (const cJSON *c = v->child; c; c = c->next) {
+            m[n++] = (struct keyed){c->string, c};
+        }
+        qsort(m, n, sizeof *m, keyed_cmp);
+        int rc = arvis_buf_addf(b, "o%zu{", n);
+        for (size_t i = 0; rc == ARVIS_OK && i < n; i++) {
+            rc = arvis_buf_addf(b, "%zu:%s", strlen(m[i].key), m[i].key);
+            rc = rc == ARVIS_OK ? canonical(b, m[i].item) : rc;
+        }
+        free(m);
+        return rc == ARVIS_OK ? arvis_buf_addc(b, '}') : rc;
+    }
+    return arvis_buf_addc(b, cJSON_IsTrue(v) ? 't' : cJSON_IsFalse(v) ? 'f' : 'z');
 }
 
-struct hashed {
-    uint64_t hash;
+struct item_text {
+    const char *text; /* into the shared buffer, which holds every item's text */
+    size_t start;
+    size_t len;
     size_t index;
     const cJSON *item;
 };
 
-static int hashed_cmp(const void *a, const void *b)
+static int text_cmp(const void *a, const void *b)
 {
-    const struct hashed *x = a;
-    const struct hashed *y = b;
-    if (x->hash != y->hash) {
-        return x->hash < y->hash ? -1 : 1;
+    const struct item_text *x = a;
+    const struct item_text *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->text + x->start, y->text + y->start, n);
+    if (c != 0) {
+        return c;
     }
-    return x->index < y->index ? -1 : x->index > y->index;
+    if (x->len != y->len) {
+        return x->len < y->len ? -1 : 1;
+    }
+    return (x->index > y->index) - (x->index < y->index);
 }
 
-/* Sorting by hash keeps this O(n log n), so a long array cannot stall validation. */
 static bool check_unique(struct vrun *r, const cJSON *inst, size_t n, const struct vpath *path)
 {
-    struct hashed *items = calloc(n ? n : 1, sizeof *items);
-    if (!items) {
-        v_error(r, path, "uniqueItems", NULL, NULL, "out of memory");
+    struct item_text *items = calloc(n ? n : 1, sizeof *items);
+    arvis_buf b;
+    arvis_buf_init(&b, UNIQUE_TEXT_MAX);
+    int rc = items ? ARVIS_OK : ARVIS_E_NOMEM;
+    size_t i = 0;
+    for (const cJSON *c = inst->child; rc == ARVIS_OK && c; c = c->next, i++) {
+        size_t start = b.len;
+        rc = canonical(&b, c);
+        items[i] = (struct item_text){NULL, start, b.len - start, i, c};
+    }
+    if (rc != ARVIS_OK) {
+        v_error(r, path, "uniqueItems", NULL, NULL, "the items are too large to compare");
+        free(items);
+        arvis_buf_free(&b);
         return false;
     }
-    size_t i = 0;
-    for (const cJSON *c = inst->child; c; c = c->next, i++) {
-        items[i] = (struct hashed){json_hash(c), i, c};
+    for (i = 0; i < n; i++) {
+        items[i].text = b.data;
     }
-    qsort(items, n, sizeof *items, hashed_cmp);
-    bool ok = true;
-    for (i = 0; i + 1 < n && ok; i++) {
-        for (size_t j = i + 1; j < n && items[j].hash == items[i].hash; j++) {
-            if (arvis_json_equal(items[i].item, items[j].item)) {
-                size_t a = items[i].index < items[j].index ? items[i].index : items[j].index;
-                size_t b = items[i].index < items[j].index ? items[j].index : items[i].index;
-                char found[VALUE_TEXT_MAX];
-                arvis_json_describe(items[i].item, found, sizeof found);
-                v_error(r, path, "uniqueItems", "unique items", found,
-                        "items %zu and %zu are both %s; each item must appear once", a, b, found);
-                ok = false;
-                break;
-            }
+    qsort(items, n, sizeof *items, text_cmp);
+    /* Of all repeated items, name the one that repeats earliest in the array. Within a run of
+     * equal texts items are in array order, so that is the second of some run. */
+    const struct item_text *repeat = NULL;
+    size_t first = 0;
+    for (i = 1; i < n; i++) {
+        const struct item_text *x = &items[i - 1];
+        const struct item_text *y = &items[i];
+        bool same = x->len == y->len && memcmp(b.data + x->start, b.data + y->start, x->len) == 0;
+        if (same && (!repeat || y->index < repeat->index)) {
+            repeat = y;
+            first = x->index;
         }
     }
+    if (repeat) {
+        char found[VALUE_TEXT_MAX];
+        arvis_json_describe(repeat->item, found, sizeof found);
+        v_error(r, path, "uniqueItems", "unique items", found,
+                "items %zu and %zu are both %s; each item must appear once", first, repeat->index,
+                found);
+    }
+    bool ok = !repeat;
     free(items);
+    arvis_buf_free(&b);
     return ok;
 }
 
@@ -155,8 +203,9 @@ bool v_array_keywords(struct vrun *r, const cJSON *schema, const char *base, con
     }
     ok = count_limit(r, schema, "minItems", n, true, "items", path) && ok;
     ok = count_limit(r, schema, "maxItems", n, false, "items", path) && ok;
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(schema, "uniqueItems")) && n > 1 &&
-        (ok || r->report)) {
+    /* Items that already failed are reported as such; comparing them too would only let a
+     * hostile array cost more. */
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(schema, "uniqueItems")) && n > 1 && ok) {
         ok = check_unique(r, inst, n, path) && ok;
     }
     return ok;
@@ -221,6 +270,9 @@ static bool check_properties(struct vrun *r, const cJSON *schema, const char *ba
             if (name) {
                 ok = v_schema(r, names, base, name, &sub) && ok;
                 cJSON_Delete(name);
+            } else {
+                v_error(r, &sub, "propertyNames", NULL, NULL, "out of memory");
+                ok = false;
             }
         }
     }

@@ -8,7 +8,12 @@
 #include "arvis/buf.h"
 #include "validate_internal.h"
 
-enum { URI_MAX = 8192, RES_FIRST_CAP = 8, POINTER_TOKEN_MAX = 1024 };
+enum {
+    URI_MAX = 8192,
+    RES_FIRST_CAP = 8,
+    POINTER_TOKEN_MAX = 1024,
+    INDEX_DIGITS_MAX = 9, /* array indexes in a pointer stay below INT_MAX */
+};
 
 /* Length of "scheme:" at the start of s, or 0 when s has no scheme. */
 static size_t scheme_len(const char *s)
@@ -228,15 +233,22 @@ static const cJSON *follow_pointer(const cJSON *node, const char *frag, char **b
             return NULL;
         }
         if (cJSON_IsArray(node)) {
-            char *stop;
-            long idx = strtol(tok, &stop, 10);
-            node = (*stop || idx < 0) ? NULL : cJSON_GetArrayItem(node, (int)idx);
+            /* RFC 6901: an index is 0 or digits without a leading zero; nothing else. */
+            size_t len = strlen(tok);
+            bool index = len > 0 && len <= INDEX_DIGITS_MAX && strspn(tok, "0123456789") == len &&
+                         (tok[0] != '0' || len == 1);
+            long idx = index ? strtol(tok, NULL, 10) : -1;
+            node = idx >= 0 && idx < cJSON_GetArraySize(node) ? cJSON_GetArrayItem(node, (int)idx)
+                                                              : NULL;
         } else {
             node = cJSON_GetObjectItemCaseSensitive(node, tok);
         }
         const cJSON *id = node ? cJSON_GetObjectItemCaseSensitive(node, "$id") : NULL;
         if (cJSON_IsString(id) && *base) {
             char *next = v_uri_resolve(*base, id->valuestring);
+            if (!next) {
+                return NULL; /* out of memory: the target is reported as not found */
+            }
             free(*base);
             *base = next;
         }

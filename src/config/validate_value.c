@@ -1,18 +1,22 @@
 /* Draft-07 keywords about one value: type, enum, const, the numeric bounds, multipleOf, and
  * string length (in characters) and pattern (ECMA-262 style, through PCRE2). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arvis/buf.h"
 #include "arvis/json.h"
 #include "arvis/utf8.h"
 #include "validate_internal.h"
 
 enum { LIST_TEXT_MAX = 256 };
 
-/* Relative tolerance for multipleOf: 0.0075 / 0.0001 is 74.99999999999999 in binary. */
-static const double MULTIPLE_EPSILON = 1e-9;
+/* multipleOf allows the quotient this many units in the last place off a whole number, for the
+ * rounding of binary division alone (0.0075 / 0.0001 is 74.99999999999999); draft 7 wants an
+ * exact multiple, so anything more is a real remainder. */
+enum { MULTIPLE_ULPS = 4 };
 
 static bool type_matches(const char *type, const cJSON *inst)
 {
@@ -165,7 +169,8 @@ static bool check_number(struct vrun *r, const cJSON *schema, const cJSON *inst,
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(schema, "multipleOf");
     if (cJSON_IsNumber(m) && m->valuedouble > 0) {
         double q = x / m->valuedouble;
-        bool pass = isfinite(q) && fabs(q - nearbyint(q)) <= MULTIPLE_EPSILON * fmax(1, fabs(q));
+        bool pass =
+            isfinite(q) && fabs(q - nearbyint(q)) <= MULTIPLE_ULPS * DBL_EPSILON * fmax(1, fabs(q));
         if (!pass) {
             char want[32];
             char found[VALUE_TEXT_MAX];
@@ -245,6 +250,79 @@ bool v_value_keywords(struct vrun *r, const cJSON *schema, const cJSON *inst,
     return check_string(r, schema, inst, path) && ok;
 }
 
+/* ECMA-262's white space and line terminators (its \s), as the inside of a PCRE2 class. */
+#define ECMA_SPACE                                                                                 \
+    "\\t\\n\\x0B\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}"    \
+    "\\x{3000}\\x{FEFF}"
+
+/* ECMA's \uXXXX (and a surrogate pair of them) as PCRE2's \x{...}; returns the bytes used of p,
+ * or 0 when p does not start with one. */
+static size_t ecma_unicode_escape(const char *p, arvis_buf *out)
+{
+    char *end = NULL;
+    if (p[0] != 'u' || strspn(p + 1, "0123456789abcdefABCDEF") < 4) {
+        return 0;
+    }
+    char hex[5] = {p[1], p[2], p[3], p[4], '\0'};
+    unsigned long cp = strtoul(hex, &end, 16);
+    size_t used = 5;
+    if (cp >= 0xD800 && cp <= 0xDBFF && p[5] == '\\' && p[6] == 'u' &&
+        strspn(p + 7, "0123456789abcdefABCDEF") >= 4) {
+        char low_hex[5] = {p[7], p[8], p[9], p[10], '\0'};
+        unsigned long low = strtoul(low_hex, &end, 16);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            used = 11;
+        }
+    }
+    return arvis_buf_addf(out, "\\x{%lX}", cp) == ARVIS_OK ? used : 0;
+}
+
+/* Rewrites an ECMA-262 pattern where PCRE2 reads it differently: "." must not match only \n but
+ * every line terminator, \s and \S follow ECMA's (Unicode) white space, and \uXXXX escapes a
+ * character. (\S inside a class keeps PCRE2's ASCII meaning.) The caller frees the result. */
+static char *ecma_to_pcre(const char *pattern)
+{
+    arvis_buf b;
+    arvis_buf_init(&b, strlen(pattern) * 64 + 64);
+    bool in_class = false;
+    int rc = ARVIS_OK;
+    for (const char *p = pattern; rc == ARVIS_OK && *p; p++) {
+        if (*p == '\\' && p[1]) {
+            size_t used = ecma_unicode_escape(p + 1, &b);
+            if (used) {
+                p += used;
+            } else if (p[1] == 's' || (p[1] == 'S' && !in_class)) {
+                rc = arvis_buf_adds(&b, in_class      ? ECMA_SPACE
+                                        : p[1] == 's' ? "[" ECMA_SPACE "]"
+                                                      : "[^" ECMA_SPACE "]");
+                p++;
+            } else {
+                rc = arvis_buf_add(&b, p, 2);
+                p++;
+            }
+        } else if (*p == '.' && !in_class) {
+            rc = arvis_buf_adds(&b, "[^\\n\\r\\x{2028}\\x{2029}]");
+        } else {
+            if (*p == '[' && !in_class) {
+                in_class = true;
+                rc = arvis_buf_addc(&b, *p);
+                if (rc == ARVIS_OK && p[1] == '^') {
+                    rc = arvis_buf_addc(&b, *++p);
+                }
+                continue; /* a "]" right here ends the class: ECMA's empty class */
+            }
+            in_class = in_class && *p != ']';
+            rc = arvis_buf_addc(&b, *p);
+        }
+    }
+    if (rc != ARVIS_OK) {
+        arvis_buf_free(&b);
+        return NULL;
+    }
+    return arvis_buf_take(&b);
+}
+
 static struct regex_entry *regex_get(schema_validator *v, const char *pattern)
 {
     for (struct regex_entry *e = v->regexes; e; e = e->next) {
@@ -259,9 +337,14 @@ static struct regex_entry *regex_get(schema_validator *v, const char *pattern)
     }
     int code;
     PCRE2_SIZE offset;
-    /* ECMA-262: "$" matches only at the very end, not before a final newline. */
-    e->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                            PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code, &offset, NULL);
+    char *ecma = ecma_to_pcre(pattern);
+    /* ECMA-262: "$" matches only at the very end, not before a final newline; "[]" matches
+     * nothing and "[^]" any character. */
+    e->code = ecma ? pcre2_compile((PCRE2_SPTR)ecma, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALLOW_EMPTY_CLASS,
+                                   &code, &offset, NULL)
+                   : NULL;
+    free(ecma);
     e->next = v->regexes;
     v->regexes = e;
     return e;
