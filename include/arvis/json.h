@@ -27,6 +27,10 @@ int arvis_json_parse(const char *text, size_t len, struct cJSON **out, arvis_err
  * kept as UTF-8. Returns a string the caller frees, or NULL when memory runs out. */
 char *arvis_json_print(const struct cJSON *v, int indent);
 
+/* arvis_json_print that stops at max bytes: NULL, with *too_big (may be NULL) set, when the text
+ * would be longer, so a small tree that prints large (deep indentation) costs at most max. */
+char *arvis_json_print_max(const struct cJSON *v, int indent, size_t max, bool *too_big);
+
 /* Prints v on one line into out (size bytes), cut at a character boundary and ended with "..."
  * when longer. For messages. Returns out. */
 char *arvis_json_describe(const struct cJSON *v, char *out, size_t size);

@@ -162,15 +162,24 @@ static int print_value(arvis_buf *b, const cJSON *v, int indent, int level)
     return arvis_buf_adds(b, "null");
 }
 
-char *arvis_json_print(const cJSON *v, int indent)
+char *arvis_json_print_max(const cJSON *v, int indent, size_t max, bool *too_big)
 {
     arvis_buf b;
-    arvis_buf_init(&b, PRINT_MAX);
-    if (print_value(&b, v, indent, 0) != ARVIS_OK) {
+    arvis_buf_init(&b, max);
+    int rc = print_value(&b, v, indent, 0);
+    if (too_big) {
+        *too_big = rc == ARVIS_E_TOOBIG;
+    }
+    if (rc != ARVIS_OK) {
         arvis_buf_free(&b);
         return NULL;
     }
     return arvis_buf_take(&b);
+}
+
+char *arvis_json_print(const cJSON *v, int indent)
+{
+    return arvis_json_print_max(v, indent, PRINT_MAX, NULL);
 }
 
 char *arvis_json_describe(const cJSON *v, char *out, size_t size)

@@ -21,7 +21,7 @@ struct scan {
     size_t pos;
     const char *why; /* set at the first error */
     int depth;
-    bool no_nul; /* refuse \u0000: the text becomes a cJSON tree */
+    bool no_nul;         /* refuse \u0000: the text becomes a cJSON tree */
     json_visit_fn visit; /* may be NULL */
     void *ud;
     int path_n; /* segments in path (may exceed JSON_PATH_MAX; deeper ones are not kept) */

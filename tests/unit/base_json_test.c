@@ -307,97 +307,6 @@ static void test_nul_escape_is_refused_not_truncated(void **state)
     cJSON_Delete(v);
 }
 
-static void test_paths_with_an_empty_segment_name_nothing(void **state)
-{
-    (void)state;
-    cJSON *root = parse_ok("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
-    assert_null(arvis_json_at(root, "llm."));
-    assert_null(arvis_json_at(root, ".x"));
-    assert_null(arvis_json_at(root, "llm..model"));
-    assert_int_equal(arvis_json_put(root, "llm.", cJSON_CreateNumber(1)), ARVIS_E_INVAL);
-    assert_int_equal(arvis_json_put(root, "", cJSON_CreateNumber(1)), ARVIS_E_INVAL);
-    assert_int_equal(arvis_json_put(root, "a..b", cJSON_CreateNumber(1)), ARVIS_E_INVAL);
-    assert_null(arvis_json_take(root, "llm."));
-    assert_null(arvis_json_take(root, ""));
-    cJSON *want = parse_ok("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
-    assert_true(arvis_json_equal(root, want));
-    cJSON_Delete(want);
-    cJSON_Delete(root);
-}
-
-static void test_put_replaces_and_merge_checks_what_it_replaced(void **state)
-{
-    (void)state;
-    cJSON *root = parse_ok("{\"a\": {\"b\": [1, 2]}}");
-    assert_int_equal(arvis_json_put(root, "a.b", cJSON_CreateString("x")), ARVIS_OK);
-    cJSON *src = parse_ok("{\"a\": {\"b\": {\"c\": true}}}");
-    assert_int_equal(arvis_json_merge(root, src), ARVIS_OK);
-    assert_true(cJSON_IsTrue(arvis_json_at(root, "a.b.c")));
-    cJSON_Delete(src);
-    cJSON_Delete(root);
-}
-
-static void record_renamed(const char *path, void *ud)
-{
-    cJSON_AddItemToArray(ud, cJSON_CreateString(path));
-}
-
-static void test_merge_keep_replaces_nothing(void **state)
-{
-    (void)state;
-    cJSON *dst =
-        parse_ok("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, \"x\": {\"y\": 1}}");
-    cJSON *src = parse_ok("{\"tts\": \"x\", \"a\": 3, \"b\": 4, \"x\": {\"y\": 2, \"z\": 3}}");
-    cJSON *renamed = cJSON_CreateArray();
-    assert_int_equal(arvis_json_merge_keep(dst, src, record_renamed, renamed), ARVIS_OK);
-    cJSON *want = parse_ok("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, "
-                           "\"x\": {\"y\": 1, \"y~1\": 2, \"z\": 3}, \"tts~1\": \"x\", "
-                           "\"a~2\": 3, \"b\": 4}");
-    assert_true(arvis_json_equal(dst, want));
-    cJSON *want_renamed = parse_ok("[\"tts~1\", \"a~2\", \"x.y~1\"]");
-    assert_true(arvis_json_equal(renamed, want_renamed));
-    /* A name src itself uses is not free either. */
-    cJSON *dst2 = parse_ok("{\"k\": 1}");
-    cJSON *src2 = parse_ok("{\"k\": 2, \"k~1\": 3}");
-    assert_int_equal(arvis_json_merge_keep(dst2, src2, NULL, NULL), ARVIS_OK);
-    cJSON *want2 = parse_ok("{\"k\": 1, \"k~2\": 2, \"k~1\": 3}");
-    assert_true(arvis_json_equal(dst2, want2));
-    cJSON *objs[] = {dst, src, renamed, want, want_renamed, dst2, src2, want2};
-    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
-        cJSON_Delete(objs[i]);
-    }
-}
-
-/* Two objects of HOSTILE_KEYS keys, every other key in both: a lookup per key through cJSON's
- * linear search would take minutes. */
-static void test_merges_scale_to_huge_objects(void **state)
-{
-    (void)state;
-    cJSON *dst = cJSON_CreateObject();
-    cJSON *src = cJSON_CreateObject();
-    char key[32];
-    for (int i = 0; i < HOSTILE_KEYS; i++) {
-        snprintf(key, sizeof key, "k%d", i * 2);
-        cJSON_AddNumberToObject(dst, key, i);
-        snprintf(key, sizeof key, "k%d", i);
-        cJSON_AddNumberToObject(src, key, -i);
-    }
-    cJSON *kept = cJSON_Duplicate(dst, 1);
-    assert_int_equal(arvis_json_merge(dst, src), ARVIS_OK);
-    assert_int_equal(cJSON_GetArraySize(dst), HOSTILE_KEYS + HOSTILE_KEYS / 2);
-    assert_true(arvis_json_at(dst, "k4")->valuedouble == -4);
-    assert_true(arvis_json_at(dst, "k5")->valuedouble == -5);
-    assert_true(arvis_json_at(dst, "k400000")->valuedouble == 200000);
-    assert_int_equal(arvis_json_merge_keep(kept, src, NULL, NULL), ARVIS_OK);
-    assert_int_equal(cJSON_GetArraySize(kept), 2 * HOSTILE_KEYS);
-    assert_true(arvis_json_at(kept, "k4")->valuedouble == 2);
-    assert_true(arvis_json_at(kept, "k4~1")->valuedouble == -4);
-    assert_true(arvis_json_at(kept, "k5")->valuedouble == -5);
-    cJSON_Delete(kept);
-    cJSON_Delete(dst);
-    cJSON_Delete(src);
-}
-
 static void test_describe_fits_any_size(void **state)
 {
     (void)state;
@@ -439,6 +348,34 @@ static void test_deep_indentation_is_exact(void **state)
     cJSON_Delete(v);
 }
 
+/* 300 levels of arrays around 20000 zeros: 60 KB as JSON, over 12 MB indented. */
+static void test_bounded_print_stops_at_its_limit(void **state)
+{
+    (void)state;
+    enum { DEPTH = 300, ZEROS = 20000, LIMIT = 1024 * 1024 };
+    cJSON *root = cJSON_CreateArray();
+    cJSON *inner = root;
+    for (int i = 1; i < DEPTH; i++) {
+        cJSON *next = cJSON_CreateArray();
+        cJSON_AddItemToArray(inner, next);
+        inner = next;
+    }
+    for (int i = 0; i < ZEROS; i++) {
+        cJSON_AddItemToArray(inner, cJSON_CreateNumber(0));
+    }
+    bool too_big = false;
+    assert_null(arvis_json_print_max(root, 2, LIMIT, &too_big));
+    assert_true(too_big);
+    char *compact = arvis_json_print_max(root, 0, LIMIT, &too_big);
+    assert_non_null(compact);
+    assert_false(too_big);
+    char *plain = arvis_json_print(root, 0);
+    assert_string_equal(compact, plain);
+    free(compact);
+    free(plain);
+    cJSON_Delete(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,12 +397,9 @@ int main(void)
         cmocka_unit_test(test_duplicate_check_scales_to_a_huge_object),
         cmocka_unit_test(test_first_repeated_key_in_document_order_is_named),
         cmocka_unit_test(test_nul_escape_is_refused_not_truncated),
-        cmocka_unit_test(test_paths_with_an_empty_segment_name_nothing),
-        cmocka_unit_test(test_put_replaces_and_merge_checks_what_it_replaced),
-        cmocka_unit_test(test_merge_keep_replaces_nothing),
-        cmocka_unit_test(test_merges_scale_to_huge_objects),
         cmocka_unit_test(test_describe_fits_any_size),
         cmocka_unit_test(test_deep_indentation_is_exact),
+        cmocka_unit_test(test_bounded_print_stops_at_its_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
