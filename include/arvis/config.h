@@ -139,7 +139,8 @@ void arvis_config_edit_free(arvis_config_edit *e);
 /* Sets key to value_text in the config file (file NULL: the default one). The text is read by
  * the key's schema type: numbers, booleans, null, and arrays or objects as JSON; strings as they
  * are. The file is changed only when the result validates, atomically, keeping a .bak. On refusal
- * report lists why and the file is left byte-identical. */
+ * report lists why and the file is left byte-identical; a result whose text would be larger than
+ * ARVIS_CONFIG_MAX_BYTES (so Arvis could not read it back) is refused with ARVIS_E_TOOBIG. */
 int arvis_config_set(const char *file, const char *key, const char *value_text,
                      arvis_config_edit *edit, arvis_config_report *report, arvis_error *err);
 
@@ -150,7 +151,9 @@ int arvis_config_unset(const char *file, const char *key, arvis_config_edit *edi
 /* Brings the config file to ARVIS_CONFIG_VERSION. report receives a note per change and a
  * warning per value that could not be carried over as it was (such values are kept in the legacy
  * section). With dry_run nothing is written; otherwise the old file is kept as .bak. *from gets
- * the file's version; *text, when not NULL, the migrated file text (the caller frees). */
+ * the file's version; *text, when not NULL, the migrated file text (the caller frees; NULL on
+ * failure). A result larger than ARVIS_CONFIG_MAX_BYTES is refused with ARVIS_E_TOOBIG, dry run
+ * or not. */
 int arvis_config_migrate(const char *file, bool dry_run, int *from, char **text,
                          arvis_config_report *report, arvis_error *err);
 

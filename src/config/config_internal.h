@@ -129,7 +129,12 @@ int config_read_file(const char *path, bool require, cJSON **out, bool *exists, 
 int config_check_file_layer(const cJSON *layer, arvis_config_report *report, arvis_error *err,
                             const char *path);
 
-/* Serialises a file layer as Arvis writes it: two-space JSON and a final newline. */
+/* Serialises a file layer as Arvis writes it: two-space JSON and a final newline. NULL when out
+ * of memory or when the text would be longer than ARVIS_CONFIG_MAX_BYTES, which Arvis could not
+ * read back; *too_big (may be NULL) tells which. */
+char *config_layer_text(const cJSON *layer, bool *too_big);
+
+/* config_layer_text, for callers that need not know why it failed. */
 char *config_file_text(const cJSON *layer);
 
 /* ---- migrate.c, migrate_v1.c ---- */

@@ -51,6 +51,24 @@ static int open_layer(const char *path, bool require, cJSON **layer, bool *exist
     return rc;
 }
 
+/* The file text for layer. Indented printing makes a file larger than the one it was read from,
+ * so a text Arvis could not read back is refused. */
+static int file_text(const char *path, const cJSON *layer, char **out, arvis_error *err)
+{
+    bool too_big = false;
+    *out = config_layer_text(layer, &too_big);
+    if (*out) {
+        return ARVIS_OK;
+    }
+    if (!too_big) {
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+    }
+    return arvis_error_set(err, ARVIS_E_TOOBIG,
+                           "%s would be larger than %d bytes, the most Arvis reads; nothing was "
+                           "written (make its legacy section smaller)",
+                           path, ARVIS_CONFIG_MAX_BYTES);
+}
+
 /* Validates the layer and, when its text differs from the file, writes it. */
 static int save_layer(const char *path, bool exists, cJSON *layer, bool *wrote,
                       arvis_config_report *report, arvis_error *err)
@@ -60,9 +78,9 @@ static int save_layer(const char *path, bool exists, cJSON *layer, bool *wrote,
     if (rc != ARVIS_OK) {
         return rc;
     }
-    char *text = config_file_text(layer);
-    if (!text) {
-        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+    char *text = NULL;
+    if ((rc = file_text(path, layer, &text, err)) != ARVIS_OK) {
+        return rc;
     }
     char *current = NULL;
     size_t current_len = 0;
@@ -181,13 +199,17 @@ int arvis_config_migrate(const char *file, bool dry_run, int *from, char **text,
     }
     if (rc == ARVIS_OK && exists) {
         *from = migrated >= 0 ? migrated : ARVIS_CONFIG_VERSION;
-        if (migrated >= 0 && text && !(*text = config_file_text(layer))) {
-            rc = arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+        if (migrated >= 0 && text) {
+            rc = file_text(path, layer, text, err); /* refused as the real run would be */
         }
         if (rc == ARVIS_OK && migrated >= 0 && !dry_run) {
             bool wrote;
             rc = save_layer(path, exists, layer, &wrote, report, err);
         }
+    }
+    if (rc != ARVIS_OK && text) {
+        free(*text);
+        *text = NULL;
     }
     cJSON_Delete(layer);
     free(path);

@@ -9,7 +9,7 @@
 #include "arvis/paths.h"
 #include "config_internal.h"
 
-enum { KEY_MAX = 256, ENV_NAME_MAX = 256 };
+enum { KEY_MAX = 256, ENV_NAME_MAX = 256, SEGS_MAX = 64 };
 
 int arvis_config_default_path(char **out, arvis_error *err)
 {
@@ -51,9 +51,10 @@ int config_read_file(const char *path, bool require, cJSON **out, bool *exists, 
     return ARVIS_OK;
 }
 
-char *config_file_text(const cJSON *layer)
+char *config_layer_text(const cJSON *layer, bool *too_big)
 {
-    char *text = arvis_json_print(layer, 2);
+    /* The limit leaves room for the final newline. */
+    char *text = arvis_json_print_max(layer, 2, ARVIS_CONFIG_MAX_BYTES - 1, too_big);
     if (!text) {
         return NULL;
     }
@@ -68,13 +69,38 @@ char *config_file_text(const cJSON *layer)
     return out;
 }
 
-/* The layer key path for an issue path: "tts.fallback[1]" is about "tts.fallback". */
-static void issue_key(const char *path, char *out, size_t size)
+char *config_file_text(const cJSON *layer)
 {
-    snprintf(out, size, "%s", path);
-    char *bracket = strchr(out, '[');
-    if (bracket) {
-        *bracket = '\0';
+    return config_layer_text(layer, NULL);
+}
+
+/* Where the value an issue is about came from: " (from --set)", " (from ARVIS_X)", " (in FILE)",
+ * or "" when that cannot be told. */
+static void issue_origin(const char *path, const cJSON *file, const cJSON *env, const cJSON *sets,
+                         const char *file_path, char *out, size_t size)
+{
+    char buf[KEY_MAX];
+    const char *segs[SEGS_MAX];
+    size_t n = 0;
+    out[0] = '\0';
+    if (!path || !config_issue_segs(path, buf, sizeof buf, segs, SEGS_MAX, &n) || n == 0) {
+        return;
+    }
+    if (sets && config_at_segs(sets, segs, n)) {
+        snprintf(out, size, " (from --set)");
+    } else if (env && config_at_segs(env, segs, n)) {
+        /* The environment layer holds schema keys only, which have no dots inside. */
+        char key[KEY_MAX] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < n && used < sizeof key; i++) {
+            int w = snprintf(key + used, sizeof key - used, "%s%s", i ? "." : "", segs[i]);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        char name[ENV_NAME_MAX];
+        schema_env_name(key, name, sizeof name);
+        snprintf(out, size, " (from %s)", name);
+    } else if (file && file_path && config_at_segs(file, segs, n)) {
+        snprintf(out, size, " (in %s)", file_path);
     }
 }
 
@@ -93,20 +119,8 @@ static bool validate_merged(const cJSON *merged, const cJSON *file, const cJSON 
     validator_destroy(v);
     for (size_t i = 0; i < found.count; i++) {
         const arvis_config_issue *it = &found.items[i];
-        char key[KEY_MAX] = "";
-        char from[KEY_MAX + 64] = "";
-        if (it->path) {
-            issue_key(it->path, key, sizeof key);
-        }
-        if (it->path && sets && arvis_json_at(sets, key)) {
-            snprintf(from, sizeof from, " (from --set)");
-        } else if (it->path && env && arvis_json_at(env, key)) {
-            char name[ENV_NAME_MAX];
-            schema_env_name(key, name, sizeof name);
-            snprintf(from, sizeof from, " (from %s)", name);
-        } else if (it->path && file && arvis_json_at(file, key) && file_path) {
-            snprintf(from, sizeof from, " (in %s)", file_path);
-        }
+        char from[KEY_MAX + 64];
+        issue_origin(it->path, file, env, sets, file_path, from, sizeof from);
         report_add(report, it->severity, it->path, it->rule, it->expected, it->found, "%s%s",
                    it->message, from);
     }

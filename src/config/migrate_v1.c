@@ -9,14 +9,11 @@
 #include "arvis/json.h"
 #include "config_internal.h"
 
-enum { KEY_MAX = 256, DEPTH_MAX = 64, UNLIMITED_HISTORY = 10000, MS_PER_S = 1000 };
-
-struct mig {
-    const cJSON *old;
-    cJSON *out;
-    arvis_config_report *report;
-    const char *lang; /* language.speech of the old file, e.g. "ru"; NULL when absent */
-    int rc;
+enum {
+    KEY_MAX = 256,
+    LEVEL_MAX = 32, /* longer than any log level */
+    UNLIMITED_HISTORY = 10000,
+    MS_PER_S = 1000,
 };
 
 /* Keys that kept their meaning but changed their name. */
@@ -48,18 +45,18 @@ static const struct rename {
 };
 
 /* Keys whose value changes on the way; each handler returns true when it placed the value. */
-typedef bool (*transform_fn)(struct mig *m, const char *path, const cJSON *v);
+typedef bool (*transform_fn)(struct config_mig *m, const char *path, const cJSON *v);
 
-static bool t_model(struct mig *m, const char *path, const cJSON *v);
-static bool t_log_level(struct mig *m, const char *path, const cJSON *v);
-static bool t_engine(struct mig *m, const char *path, const cJSON *v);
-static bool t_priority(struct mig *m, const char *path, const cJSON *v);
-static bool t_fallback_on_error(struct mig *m, const char *path, const cJSON *v);
-static bool t_stt_engine(struct mig *m, const char *path, const cJSON *v);
-static bool t_wake_word(struct mig *m, const char *path, const cJSON *v);
-static bool t_cooldown(struct mig *m, const char *path, const cJSON *v);
-static bool t_history(struct mig *m, const char *path, const cJSON *v);
-static bool t_voice(struct mig *m, const char *path, const cJSON *v);
+static bool t_model(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_log_level(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_engine(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_priority(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_fallback_on_error(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_stt_engine(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_wake_word(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_cooldown(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_history(struct config_mig *m, const char *path, const cJSON *v);
+static bool t_voice(struct config_mig *m, const char *path, const cJSON *v);
 
 static const struct transform {
     const char *from;
@@ -91,81 +88,22 @@ static bool lower_ascii(const char *s, char *out, size_t size)
     return s[i] == '\0';
 }
 
-static void place(struct mig *m, const char *to, cJSON *value)
-{
-    if (!value) {
-        m->rc = ARVIS_E_NOMEM;
-        return;
-    }
-    int rc = arvis_json_put(m->out, to, value);
-    if (rc != ARVIS_OK && m->rc == ARVIS_OK) {
-        m->rc = rc;
-    }
-}
+static void walk(struct config_mig *m, const cJSON *node, size_t depth);
 
-/* Keeps an old value under legacy at its old place; segs avoids splitting keys with dots. */
-static void keep_legacy(struct mig *m, const char *const *segs, size_t n, const cJSON *v)
-{
-    cJSON *obj = cJSON_GetObjectItemCaseSensitive(m->out, "legacy");
-    if (!obj && !(obj = cJSON_AddObjectToObject(m->out, "legacy"))) {
-        m->rc = ARVIS_E_NOMEM;
-        return;
-    }
-    for (size_t i = 0; i + 1 < n; i++) {
-        cJSON *next = cJSON_GetObjectItemCaseSensitive(obj, segs[i]);
-        if (!cJSON_IsObject(next)) {
-            cJSON_DeleteItemFromObjectCaseSensitive(obj, segs[i]);
-            next = cJSON_AddObjectToObject(obj, segs[i]);
-        }
-        if (!next) {
-            m->rc = ARVIS_E_NOMEM;
-            return;
-        }
-        obj = next;
-    }
-    cJSON *copy = cJSON_Duplicate(v, 1);
-    if (!copy) {
-        m->rc = ARVIS_E_NOMEM;
-        return;
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(obj, segs[n - 1]);
-    if (!cJSON_AddItemToObject(obj, segs[n - 1], copy)) {
-        cJSON_Delete(copy);
-        m->rc = ARVIS_E_NOMEM;
-    }
-}
-
-/* keep_legacy for a dotted path without dots inside its keys. */
-static void keep_legacy_path(struct mig *m, const char *path, const cJSON *v)
-{
-    char buf[KEY_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    const char *segs[DEPTH_MAX];
-    size_t n = 0;
-    for (char *p = buf; p && n < DEPTH_MAX;) {
-        segs[n++] = p;
-        p = strchr(p, '.');
-        if (p) {
-            *p++ = '\0';
-        }
-    }
-    keep_legacy(m, segs, n, v);
-}
-
-static void note(struct mig *m, const char *path, const char *rule, const char *fmt, const char *a,
-                 const char *b)
+static void note(struct config_mig *m, const char *path, const char *rule, const char *fmt,
+                 const char *a, const char *b)
 {
     report_add(m->report, ARVIS_CONFIG_NOTE, path, rule, NULL, NULL, fmt, a, b);
 }
 
-static bool t_model(struct mig *m, const char *path, const cJSON *v)
+static bool t_model(struct config_mig *m, const char *path, const cJSON *v)
 {
     if (cJSON_IsString(v) && v->valuestring[0] && strcmp(v->valuestring, "auto") != 0) {
-        place(m, "llm.model", cJSON_CreateString(v->valuestring));
+        config_mig_place(m, "llm.model", cJSON_CreateString(v->valuestring));
         note(m, path, "renamed", "%s is now %s", path, "llm.model");
         return true;
     }
-    keep_legacy_path(m, path, v);
+    config_mig_keep(m);
     report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
                "%s: Arvis does not pick a model by memory size (\"auto\"); llm.model keeps its "
                "default: set it to a model your server has",
@@ -173,16 +111,25 @@ static bool t_model(struct mig *m, const char *path, const cJSON *v)
     return true;
 }
 
-static bool t_log_level(struct mig *m, const char *path, const cJSON *v)
+static bool t_log_level(struct config_mig *m, const char *path, const cJSON *v)
 {
     if (!cJSON_IsString(v)) {
         return false; /* not a level: validation parks it with a clear message */
     }
-    char lower[32];
-    lower_ascii(v->valuestring, lower, sizeof lower);
+    char lower[LEVEL_MAX];
+    if (!lower_ascii(v->valuestring, lower, sizeof lower)) {
+        config_mig_keep(m);
+        report_add(m->report, ARVIS_CONFIG_WARNING, path, "kept-in-legacy", NULL, NULL,
+                   "%s: not a level Arvis knows; the old value is kept as legacy.%s and the "
+                   "default applies",
+                   path, path);
+        return true;
+    }
     const char *level = strcmp(lower, "critical") == 0 ? "error" : lower;
-    place(m, path, cJSON_CreateString(level));
-    if (strcmp(level, v->valuestring) != 0) {
+    size_t warnings = m->report ? m->report->warnings : 0;
+    config_mig_place(m, path, cJSON_CreateString(level));
+    bool placed = !m->report || m->report->warnings == warnings;
+    if (placed && strcmp(level, v->valuestring) != 0) {
         note(m, path, "mapped", "%s is now written in lower case: %s", path, level);
     }
     return true;
@@ -209,29 +156,47 @@ static const char *map_engine(const char *old, const char *lang, bool *lossy)
     return NULL;
 }
 
-static bool t_engine(struct mig *m, const char *path, const cJSON *v)
+/* The old keys that choose the engine, strongest first. */
+static const char *const engine_keys[] = {"tts.default_engine", "tts.engine", "tts_engine"};
+
+/* The old key the migrated file takes its engine from: the strongest one that names an engine
+ * Arvis can map. NULL when none does. *engine receives the engine. */
+static const char *engine_source(const struct config_mig *m, const char **engine)
 {
-    /* tts.default_engine wins over tts.engine, which wins over the old top-level tts_engine. */
-    const char *stronger = strcmp(path, "tts_engine") == 0 ? "tts.engine" : "tts.default_engine";
-    if (strcmp(path, "tts.default_engine") != 0 && arvis_json_at(m->old, stronger)) {
-        keep_legacy_path(m, path, v);
-        note(m, path, "kept-in-legacy", "%s is overridden by %s; kept in legacy", path, stronger);
+    for (size_t i = 0; i < sizeof engine_keys / sizeof engine_keys[0]; i++) {
+        const cJSON *v = arvis_json_at(m->old, engine_keys[i]);
+        bool lossy;
+        *engine = cJSON_IsString(v) ? map_engine(v->valuestring, m->lang, &lossy) : NULL;
+        if (*engine) {
+            return engine_keys[i];
+        }
+    }
+    *engine = "flite";
+    return NULL;
+}
+
+static bool t_engine(struct config_mig *m, const char *path, const cJSON *v)
+{
+    const char *winner_engine;
+    const char *winner = engine_source(m, &winner_engine);
+    if (!winner || strcmp(winner, path) != 0) {
+        config_mig_keep(m);
+        if (winner) {
+            note(m, path, "kept-in-legacy", "%s is overridden by %s; kept in legacy", path, winner);
+        } else {
+            report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", "flite, espeak-ng or null",
+                       NULL, "%s: unknown engine; tts.engine keeps its default (flite)", path);
+        }
         return true;
     }
     bool lossy = false;
-    const char *engine = cJSON_IsString(v) ? map_engine(v->valuestring, m->lang, &lossy) : NULL;
-    if (!engine) {
-        keep_legacy_path(m, path, v);
-        report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", "flite, espeak-ng or null",
-                   NULL, "%s: unknown engine; tts.engine keeps its default (flite)", path);
-        return true;
-    }
-    place(m, "tts.engine", cJSON_CreateString(engine));
+    const char *engine = map_engine(v->valuestring, m->lang, &lossy);
+    config_mig_place(m, "tts.engine", cJSON_CreateString(engine));
     if (strcmp(engine, "espeak-ng") == 0 && m->lang && lossy) {
-        place(m, "tts.espeak-ng.voice", cJSON_CreateString(m->lang));
+        config_mig_place(m, "tts.espeak-ng.voice", cJSON_CreateString(m->lang));
     }
     if (lossy) {
-        keep_legacy_path(m, path, v);
+        config_mig_keep(m);
         report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", engine, v->valuestring,
                    "%s: the %s engine is not available in Arvis; tts.engine is now %s%s%s", path,
                    v->valuestring, engine,
@@ -244,26 +209,19 @@ static bool t_engine(struct mig *m, const char *path, const cJSON *v)
 }
 
 /* The engine the migrated file will start with, so the fallback list can leave it out. */
-static const char *primary_engine(const struct mig *m)
+static const char *primary_engine(const struct config_mig *m)
 {
-    static const char *const keys[] = {"tts.default_engine", "tts.engine", "tts_engine"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        const cJSON *v = arvis_json_at(m->old, keys[i]);
-        bool lossy;
-        const char *engine = cJSON_IsString(v) ? map_engine(v->valuestring, m->lang, &lossy) : NULL;
-        if (engine) {
-            return engine;
-        }
-    }
-    return "flite";
+    const char *engine;
+    engine_source(m, &engine);
+    return engine;
 }
 
-static bool t_priority(struct mig *m, const char *path, const cJSON *v)
+static bool t_priority(struct config_mig *m, const char *path, const cJSON *v)
 {
     const char *primary = primary_engine(m);
     const cJSON *on_error = arvis_json_at(m->old, "tts.fallback_on_error");
     if (!cJSON_IsArray(v) || cJSON_IsFalse(on_error)) {
-        keep_legacy_path(m, path, v);
+        config_mig_keep(m);
         return true;
     }
     cJSON *list = cJSON_CreateArray();
@@ -278,33 +236,33 @@ static bool t_priority(struct mig *m, const char *path, const cJSON *v)
             cJSON_AddItemToArray(list, cJSON_CreateString(engine));
         }
     }
-    place(m, "tts.fallback", list);
-    keep_legacy_path(m, path, v);
+    config_mig_place(m, "tts.fallback", list);
+    config_mig_keep(m);
     report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
                "%s: engines mapped to the ones Arvis has and written to tts.fallback", path);
     return true;
 }
 
-static bool t_fallback_on_error(struct mig *m, const char *path, const cJSON *v)
+static bool t_fallback_on_error(struct config_mig *m, const char *path, const cJSON *v)
 {
     if (cJSON_IsFalse(v)) {
-        place(m, "tts.fallback", cJSON_CreateArray());
+        config_mig_place(m, "tts.fallback", cJSON_CreateArray());
         note(m, path, "mapped", "%s is false: tts.fallback is now %s", path, "[]");
     } else {
-        keep_legacy_path(m, path, v);
+        config_mig_keep(m);
         note(m, path, "kept-in-legacy", "%s: fallback is on by default (tts.fallback)%s", path, "");
     }
     return true;
 }
 
-static bool t_stt_engine(struct mig *m, const char *path, const cJSON *v)
+static bool t_stt_engine(struct config_mig *m, const char *path, const cJSON *v)
 {
     if (cJSON_IsString(v) &&
         (strcmp(v->valuestring, "pocketsphinx") == 0 || strcmp(v->valuestring, "null") == 0)) {
-        place(m, path, cJSON_Duplicate(v, 1));
+        config_mig_place(m, path, cJSON_Duplicate(v, 1));
         return true;
     }
-    keep_legacy_path(m, path, v);
+    config_mig_keep(m);
     report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", "pocketsphinx",
                cJSON_IsString(v) ? v->valuestring : NULL,
                "%s: %s is not available in Arvis; speech is recognised by pocketsphinx with "
@@ -313,7 +271,7 @@ static bool t_stt_engine(struct mig *m, const char *path, const cJSON *v)
     return true;
 }
 
-static bool t_wake_word(struct mig *m, const char *path, const cJSON *v)
+static bool t_wake_word(struct config_mig *m, const char *path, const cJSON *v)
 {
     char phrase[64] = "";
     bool english =
@@ -321,9 +279,9 @@ static bool t_wake_word(struct mig *m, const char *path, const cJSON *v)
         strspn(v->valuestring, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ '") ==
             strlen(v->valuestring) &&
         lower_ascii(v->valuestring, phrase, sizeof phrase);
-    keep_legacy_path(m, path, v);
+    config_mig_keep(m);
     if (english) {
-        place(m, "wake.phrase", cJSON_CreateString(phrase));
+        config_mig_place(m, "wake.phrase", cJSON_CreateString(phrase));
         note(m, path, "renamed", "%s is now %s", path, "wake.phrase");
     } else {
         report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
@@ -334,37 +292,42 @@ static bool t_wake_word(struct mig *m, const char *path, const cJSON *v)
     return true;
 }
 
-static bool t_cooldown(struct mig *m, const char *path, const cJSON *v)
+static bool t_cooldown(struct config_mig *m, const char *path, const cJSON *v)
 {
     if (!cJSON_IsNumber(v)) {
         return false;
     }
-    place(m, "wake.cooldown_ms", cJSON_CreateNumber(round(v->valuedouble * MS_PER_S)));
-    note(m, path, "renamed", "%s (seconds) is now %s (milliseconds)", path, "wake.cooldown_ms");
+    size_t warnings = m->report ? m->report->warnings : 0;
+    config_mig_place(m, "wake.cooldown_ms", cJSON_CreateNumber(round(v->valuedouble * MS_PER_S)));
+    if (!m->report || m->report->warnings == warnings) {
+        note(m, path, "renamed", "%s (seconds) is now %s (milliseconds)", path, "wake.cooldown_ms");
+    }
     return true;
 }
 
-static bool t_history(struct mig *m, const char *path, const cJSON *v)
+static bool t_history(struct config_mig *m, const char *path, const cJSON *v)
 {
     if (!cJSON_IsNumber(v)) {
         return false;
     }
     double n = v->valuedouble <= 0 ? UNLIMITED_HISTORY : v->valuedouble;
-    place(m, "llm.history.max_messages", cJSON_CreateNumber(n));
+    size_t warnings = m->report ? m->report->warnings : 0;
+    config_mig_place(m, "llm.history.max_messages", cJSON_CreateNumber(n));
     if (v->valuedouble <= 0) {
-        keep_legacy_path(m, path, v);
+        config_mig_keep(m);
         report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
                    "%s: unlimited history is not offered; llm.history.max_messages is %d", path,
                    UNLIMITED_HISTORY);
-    } else {
+    } else if (!m->report || m->report->warnings == warnings) {
         note(m, path, "renamed", "%s is now %s", path, "llm.history.max_messages");
     }
     return true;
 }
 
-static bool t_voice(struct mig *m, const char *path, const cJSON *v)
+static bool t_voice(struct config_mig *m, const char *path, const cJSON *v)
 {
-    keep_legacy_path(m, path, v);
+    (void)v; /* kept as it is */
+    config_mig_keep(m);
     report_add(m->report, ARVIS_CONFIG_WARNING, path, "mapped", NULL, NULL,
                "%s: voices now belong to each engine (tts.flite.voice, tts.espeak-ng.voice); "
                "the old voice is kept in legacy",
@@ -389,92 +352,100 @@ static bool rules_under(const char *path)
     return false;
 }
 
-static bool apply_rule(struct mig *m, const char *path, const cJSON *v)
+/* Applies the transform or rename for path, if there is one. A rule's rank is its place in the
+ * tables: when two old keys map to one new key, the one listed first wins. */
+static bool apply_rule(struct config_mig *m, const char *path, const cJSON *v)
 {
-    for (size_t i = 0; i < sizeof transforms / sizeof transforms[0]; i++) {
+    size_t n_transforms = sizeof transforms / sizeof transforms[0];
+    for (size_t i = 0; i < n_transforms; i++) {
         if (strcmp(transforms[i].from, path) == 0) {
+            m->rank = 1 + i;
             return transforms[i].fn(m, path, v);
         }
     }
     for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++) {
         if (strcmp(renames[i].from, path) == 0) {
-            place(m, renames[i].to, cJSON_Duplicate(v, 1));
-            note(m, path, "renamed", "%s is now %s", path, renames[i].to);
+            m->rank = 1 + n_transforms + i;
+            size_t warnings = m->report ? m->report->warnings : 0;
+            config_mig_place(m, renames[i].to, cJSON_Duplicate(v, 1));
+            if (!m->report || m->report->warnings == warnings) {
+                note(m, path, "renamed", "%s is now %s", path, renames[i].to);
+            }
             return true;
         }
     }
     return false;
 }
 
-static void walk(struct mig *m, const cJSON *node, const char **segs, size_t depth)
+/* One old value: a rule maps it, a section is walked into, a key Arvis has stays, and anything
+ * else is kept in legacy. */
+static void walk_one(struct config_mig *m, const cJSON *c, const char *path)
 {
-    for (const cJSON *c = node->child; c && m->rc == ARVIS_OK && depth < DEPTH_MAX; c = c->next) {
-        segs[depth] = c->string;
-        char path[KEY_MAX] = "";
-        size_t used = 0;
-        for (size_t i = 0; i <= depth && used < sizeof path; i++) {
-            int w = snprintf(path + used, sizeof path - used, "%s%s", i ? "." : "", segs[i]);
-            used += w > 0 ? (size_t)w : 0;
-        }
-        bool dotted_key = strchr(c->string, '.') != NULL;
+    /* "" and "a.b" are no keys of ours, and a dotted path could not name them. */
+    bool odd_key = !c->string[0] || strchr(c->string, '.');
+    if (!odd_key && apply_rule(m, path, c)) {
+        return;
+    }
+    const cJSON *raw = odd_key ? NULL : schema_node_raw(path);
+    bool section = raw && schema_is_section(schema_resolve(raw));
+    bool deeper = m->depth + 1 < CONFIG_MIG_DEPTH_MAX;
+    if (deeper && cJSON_IsObject(c) &&
+        (section || (!raw && !odd_key && c->child && rules_under(path)))) {
+        m->level[m->depth + 1] = NULL;
+        walk(m, c, m->depth + 1);
+    } else if (section) {
+        config_mig_keep(m);
+        report_add(m->report, ARVIS_CONFIG_WARNING, path, "type", "an object", NULL,
+                   "%s: expected an object (a section), found %s; the old value is kept as "
+                   "legacy.%s",
+                   path, arvis_json_type_name(c), path);
+    } else if (raw) {
+        config_mig_place(m, path,
+                         cJSON_Duplicate(c, 1)); /* same key, same meaning; validated later */
+    } else {
+        config_mig_keep(m);
+        note(m, path, "kept-in-legacy", "%s is not used by Arvis; kept as legacy.%s", path, path);
+    }
+}
+
+static void walk(struct config_mig *m, const cJSON *node, size_t depth)
+{
+    for (const cJSON *c = node->child; c && m->rc == ARVIS_OK; c = c->next) {
         if (depth == 0 &&
             (strcmp(c->string, "config_version") == 0 || strcmp(c->string, "legacy") == 0)) {
             continue; /* the version is set after the steps; legacy is merged at the end */
         }
-        if (!dotted_key && apply_rule(m, path, c)) {
-            continue;
+        m->segs[depth] = c->string;
+        char path[KEY_MAX] = "";
+        size_t used = 0;
+        for (size_t i = 0; i <= depth && used < sizeof path; i++) {
+            int w = snprintf(path + used, sizeof path - used, "%s%s", i ? "." : "", m->segs[i]);
+            used += w > 0 ? (size_t)w : 0;
         }
-        bool known = !dotted_key && schema_node_raw(path) != NULL;
-        bool section = known && schema_is_section(schema_node(path));
-        if (cJSON_IsObject(c) && c->child && (section || (!known && rules_under(path)))) {
-            walk(m, c, segs, depth + 1);
-        } else if (known) {
-            place(m, path, cJSON_Duplicate(c, 1)); /* same key, same meaning; validated later */
-        } else {
-            keep_legacy(m, segs, depth + 1, c);
-            note(m, path, "kept-in-legacy", "%s is not used by Arvis; kept as legacy.%s", path,
-                 path);
-        }
+        m->cur = c;
+        m->path = path;
+        m->depth = depth;
+        m->rank = 0;
+        m->kept = false;
+        walk_one(m, c, path);
     }
 }
 
 int config_migrate_v0_to_v1(cJSON *layer, arvis_config_report *report, arvis_error *err)
 {
     const cJSON *speech = arvis_json_at(layer, "language.speech");
-    struct mig m = {
+    const char *segs[CONFIG_MIG_DEPTH_MAX];
+    struct config_mig m = {
         .old = layer,
         .out = cJSON_CreateObject(),
         .report = report,
         .lang = cJSON_IsString(speech) && speech->valuestring[0] ? speech->valuestring : NULL,
         .rc = ARVIS_OK,
+        .segs = segs,
     };
     if (!m.out) {
         return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
     }
-    const char *segs[DEPTH_MAX];
-    walk(&m, layer, segs, 0);
-    /* A legacy section the old file already had is merged, not replaced. */
-    const cJSON *old_legacy = cJSON_GetObjectItemCaseSensitive(layer, "legacy");
-    if (m.rc == ARVIS_OK && cJSON_IsObject(old_legacy)) {
-        cJSON *legacy = cJSON_GetObjectItemCaseSensitive(m.out, "legacy");
-        if (!legacy) {
-            legacy = cJSON_AddObjectToObject(m.out, "legacy");
-        }
-        m.rc = legacy ? arvis_json_merge(legacy, old_legacy) : ARVIS_E_NOMEM;
-    }
-    /* The legacy section goes last: it is what a reader needs least. */
-    cJSON *legacy = cJSON_DetachItemFromObjectCaseSensitive(m.out, "legacy");
-    if (legacy) {
-        cJSON_AddItemToObject(m.out, "legacy", legacy);
-    }
-    if (m.rc != ARVIS_OK) {
-        cJSON_Delete(m.out);
-        return arvis_error_set(err, m.rc, "cannot migrate: out of memory");
-    }
-    /* Swap the new tree into the caller's object. */
-    cJSON *old_child = layer->child;
-    layer->child = m.out->child;
-    m.out->child = old_child;
-    cJSON_Delete(m.out);
-    return ARVIS_OK;
+    walk(&m, layer, 0);
+    return config_mig_finish(&m, layer, err);
 }

@@ -118,3 +118,69 @@ size_t config_distance(const char *a, const char *b)
     }
     return row[lb];
 }
+
+/* Reads a ["..."] key with its \" and \\ escapes from *p into *out; false when malformed. */
+static bool quoted_seg(const char **p, char **out, const char *end)
+{
+    const char *q = *p + 2; /* past [" */
+    char *o = *out;
+    while (*q && *q != '"') {
+        if (*q == '\\' && (q[1] == '"' || q[1] == '\\')) {
+            q++;
+        }
+        if (o == end) {
+            return false;
+        }
+        *o++ = *q++;
+    }
+    if (q[0] != '"' || q[1] != ']' || o == end) {
+        return false;
+    }
+    *o++ = '\0';
+    *p = q + 2;
+    *out = o;
+    return true;
+}
+
+bool config_issue_segs(const char *path, char *buf, size_t size, const char **segs, size_t max,
+                       size_t *n)
+{
+    *n = 0;
+    const char *p = path;
+    char *o = buf;
+    const char *end = buf + size;
+    while (*p && *n < max) {
+        if (p[0] == '[' && p[1] != '"') {
+            return true; /* an array index: the array is the value in question */
+        }
+        if (*n > 0 && p[0] == '.') {
+            p++;
+        }
+        segs[*n] = o;
+        if (p[0] == '[') {
+            if (!quoted_seg(&p, &o, end)) {
+                return false;
+            }
+        } else {
+            size_t len = strcspn(p, ".[");
+            if (len == 0 || (size_t)(end - o) <= len) {
+                return false;
+            }
+            memcpy(o, p, len);
+            o[len] = '\0';
+            o += len + 1;
+            p += len;
+        }
+        (*n)++;
+    }
+    return *p == '\0' || p[0] == '[';
+}
+
+cJSON *config_at_segs(const cJSON *root, const char *const *segs, size_t n)
+{
+    const cJSON *v = root;
+    for (size_t i = 0; v && i < n; i++) {
+        v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, segs[i]) : NULL;
+    }
+    return (cJSON *)v;
+}

@@ -97,7 +97,10 @@ const cJSON *schema_node_raw(const char *path)
 {
     const cJSON *raw = config_schema();
     const char *p = path;
-    while (raw && *p) {
+    if (!*p) {
+        return NULL; /* the root is no key */
+    }
+    while (raw) {
         const char *dot = strchr(p, '.');
         size_t n = dot ? (size_t)(dot - p) : strlen(p);
         char seg[KEY_MAX];
@@ -114,7 +117,10 @@ const cJSON *schema_node_raw(const char *path)
             child = cJSON_IsObject(extra) ? extra : NULL;
         }
         raw = child;
-        p = dot ? dot + 1 : p + n;
+        if (!dot) {
+            break;
+        }
+        p = dot + 1; /* "llm." ends in an empty segment, which the check above refuses */
     }
     return raw;
 }

@@ -181,4 +181,29 @@ arvis config reference
 printf '%s\n' "$OUT" >"$WORK/reference.md"
 check "config reference matches the committed docs/CONFIG_REFERENCE.md" cmp -s "$SRC/docs/CONFIG_REFERENCE.md" "$WORK/reference.md"
 
+# A config file that is a symbolic link (a dotfile manager's) stays one; the file it leads to
+# takes the change, with the .bak beside it.
+fresh_home
+printf '{"config_version": 1}\n' >"$WORK/real.json"
+ln -s "$WORK/real.json" "$CONFIG"
+arvis config set llm.model linked
+check "set through a symlinked config keeps the link and changes its target" eval 'rc_is 0 && test -L "$CONFIG" && grep -q linked "$WORK/real.json" && test -f "$WORK/real.json.bak"'
+
+# Indented, this valid 0.9 MB file would pass the size Arvis reads: no change may write it.
+fresh_home
+awk 'BEGIN { printf "{\"config_version\":1,\"legacy\":{"; for (i = 0; i < 55000; i++) printf "%s\"k%d\":{\"a\":0}", (i ? "," : ""), i; printf "}}" }' >"$CONFIG"
+cp "$CONFIG" "$WORK/big"
+arvis config set llm.model foo
+check "set refuses a file too big to read back and writes nothing" eval 'rc_is 2 && err_has "nothing was written" && cmp -s "$WORK/big" "$CONFIG" && test ! -e "$CONFIG.bak"'
+arvis config validate
+check "the refused file still loads" eval 'rc_is 0'
+
+fresh_home
+printf '{"config_version": 1, "": 1}' >"$CONFIG"
+arvis --set llm.model=x config validate
+check "an odd key in the file is not blamed on --set" eval 'rc_is 2 && err_has "[\"\"]: unknown key (in " && ! err_has "from --set"'
+printf '{"config_version": 1, "legacy": {"s": "a\\u0000b"}}' >"$CONFIG"
+arvis config validate
+check "a \\u0000 escape is refused, not cut short" eval 'rc_is 2 && err_has "column 42: \\u0000 (a NUL character) is not allowed"'
+
 finish

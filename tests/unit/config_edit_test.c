@@ -241,6 +241,100 @@ static void test_unwritable_folder_gives_a_clear_error(void **state)
     arvis_config_report_free(&r);
 }
 
+/* A valid file of just under 1 MB: a legacy section of `n` small objects, written compactly. */
+static char *big_compact_file(int n)
+{
+    size_t size = (size_t)n * 24 + 64;
+    char *text = malloc(size);
+    assert_non_null(text);
+    size_t used = (size_t)snprintf(text, size, "{\"config_version\":1,\"legacy\":{");
+    for (int i = 0; i < n; i++) {
+        used += (size_t)snprintf(text + used, size - used, "%s\"k%d\":{\"a\":0}", i ? "," : "", i);
+    }
+    snprintf(text + used, size - used, "}}");
+    assert_true(strlen(text) < ARVIS_CONFIG_MAX_BYTES);
+    return text;
+}
+
+/* Indented, these files would pass the limit Arvis reads, so no change may write them. */
+static void test_a_file_arvis_could_not_read_back_is_never_written(void **state)
+{
+    (void)state;
+    mkdir(tu_path(home, "config"), 0700);
+    char deep[2 * 300 + 20000 * 2 + 64];
+    size_t used = (size_t)snprintf(deep, sizeof deep, "{\"config_version\":1,\"legacy\":{\"d\":");
+    memset(deep + used, '[', 300);
+    used += 300;
+    for (int i = 0; i < 20000; i++) {
+        used += (size_t)snprintf(deep + used, sizeof deep - used, "%s0", i ? "," : "");
+    }
+    memset(deep + used, ']', 300);
+    snprintf(deep + used + 300, sizeof deep - used - 300, "}}");
+    char *wide = big_compact_file(55000);
+    const char *files[] = {wide, deep};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        tu_write(config_path, files[i], -1);
+        arvis_config_edit e;
+        arvis_config_report r;
+        arvis_error err;
+        assert_int_equal(set("llm.model", "foo", &e, &r, &err), ARVIS_E_TOOBIG);
+        assert_non_null(strstr(err.msg, "nothing was written"));
+        assert_false(e.wrote);
+        char *now = tu_read(config_path, NULL);
+        assert_string_equal(now, files[i]);
+        free(now);
+        assert_false(arvis_file_exists(tu_path(home, "config/config.json.bak")));
+        arvis_config_edit_free(&e);
+        arvis_config_report_free(&r);
+    }
+    free(wide);
+}
+
+static void test_migration_refuses_a_result_too_big_to_read(void **state)
+{
+    (void)state;
+    mkdir(tu_path(home, "config"), 0700);
+    char *text = big_compact_file(55000);
+    /* The same keys at the top of an Arvis v1.5 file end in legacy. */
+    const char *old = strstr(text, "\"legacy\":{") + strlen("\"legacy\":");
+    size_t len = strlen(old);
+    tu_write(config_path, old, (long)len - 1);
+    for (int dry_run = 0; dry_run <= 1; dry_run++) {
+        int from = -1;
+        char *migrated = NULL;
+        arvis_config_report r;
+        arvis_config_report_init(&r);
+        arvis_error err;
+        assert_int_equal(arvis_config_migrate(NULL, dry_run, &from, &migrated, &r, &err),
+                         ARVIS_E_TOOBIG);
+        assert_null(migrated);
+        assert_non_null(strstr(err.msg, "nothing was written"));
+        size_t now_len = 0;
+        char *now = tu_read(config_path, &now_len);
+        assert_int_equal(now_len, len - 1);
+        assert_memory_equal(now, old, len - 1);
+        free(now);
+        assert_false(arvis_file_exists(tu_path(home, "config/config.json.bak")));
+        arvis_config_report_free(&r);
+    }
+    free(text);
+}
+
+static void test_keys_with_an_empty_segment_are_refused(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"llm.", "", ".model", "llm..model"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        arvis_config_edit e;
+        arvis_config_report r;
+        arvis_error err;
+        assert_int_equal(set(keys[i], "x", &e, &r, &err), ARVIS_E_NOTFOUND);
+        assert_false(arvis_file_exists(config_path));
+        arvis_config_edit_free(&e);
+        arvis_config_report_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +349,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_on_an_old_file_migrates_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broken_file_is_never_overwritten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_folder_gives_a_clear_error, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_file_arvis_could_not_read_back_is_never_written,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_refuses_a_result_too_big_to_read, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_keys_with_an_empty_segment_are_refused, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -335,6 +335,30 @@ static void test_typed_reads_of_undefined_keys_give_zero_values(void **state)
     done(&l);
 }
 
+/* Keys shown in brackets (["a b"], [""]) belong to the file, not to --set or a variable. */
+static void test_bracketed_keys_are_attributed_to_the_file(void **state)
+{
+    (void)state;
+    tu_write(config_path,
+             "{\"config_version\": 1, \"\": 1, \"a b\": 2, \"llm\": {\"x.y\": 3, \"q\\\"\": 4}}",
+             -1);
+    const char *sets[] = {"llm.model=qwen"};
+    arvis_config_options o = {.sets = sets, .n_sets = 1};
+    struct loaded l = load(&o);
+    assert_int_equal(l.rc, ARVIS_E_SCHEMA);
+    assert_int_equal(l.report.errors, 4);
+    static const char *const shown[] = {"[\"\"]: unknown key", "[\"a b\"]: unknown key",
+                                        "llm[\"x.y\"]: unknown key", "llm[\"q\\\"\"]: unknown key"};
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        if (!report_has(&l.report, shown[i])) {
+            fail_msg("no finding \"%s...\"", shown[i]);
+        }
+        assert_non_null(strstr(l.report.items[i].message, " (in "));
+    }
+    assert_false(report_has(&l.report, "(from --set)"));
+    done(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +379,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_secrets_are_hidden_when_shown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_checks_suggest_and_guard_legacy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_reads_of_undefined_keys_give_zero_values, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bracketed_keys_are_attributed_to_the_file, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
