@@ -353,9 +353,10 @@ static int merge_member(cJSON *dst, const cJSON *s, struct lookup *ld, struct lo
 
 static int merge_into(cJSON *dst, const cJSON *src, const struct merge *how, const char *path)
 {
-    int nd = cJSON_GetArraySize(dst);
     int ns = cJSON_GetArraySize(src);
-    bool large = nd > MERGE_SCAN_MAX && ns > MERGE_SCAN_MAX;
+    /* Keys a merge adds are never looked up again (src repeats none), so an index of dst as it
+     * was serves the whole merge, however small dst starts. */
+    bool large = ns > MERGE_SCAN_MAX;
     struct lookup ld = {dst, NULL, 0};
     struct lookup ls = {src, NULL, 0};
     int rc = lookup_init(&ld, dst, large);

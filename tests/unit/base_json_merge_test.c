@@ -136,6 +136,12 @@ static void test_merges_scale_to_huge_objects(void **state)
     assert_true(arvis_json_at(kept, "k5")->valuedouble == -5);
     cJSON_Delete(kept);
     cJSON_Delete(dst);
+    /* A small object that grows by every key of a huge one (the defaults under a file). */
+    cJSON *small = parse_ok("{\"k7\": {\"x\": 1}, \"z\": 2}");
+    assert_int_equal(arvis_json_merge(small, src), ARVIS_OK);
+    assert_int_equal(cJSON_GetArraySize(small), HOSTILE_KEYS + 1);
+    assert_true(arvis_json_at(small, "k7")->valuedouble == -7);
+    cJSON_Delete(small);
     cJSON_Delete(src);
 }
 
