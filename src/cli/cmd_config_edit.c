@@ -1,8 +1,10 @@
 /* `arvis config set | unset | migrate`: the subcommands that change the config file. They print
  * what changed, or why nothing was written. */
+#define _XOPEN_SOURCE 700 /* realpath, lstat */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -18,15 +20,26 @@ static const char *target_file(const struct cli_ctx *ctx, char **owned)
     return *owned;
 }
 
+/* The file a write to path changed: the one a symbolic link leads to, whose .bak is beside it.
+ * The caller frees. */
+static char *written_file(const char *path)
+{
+    struct stat st;
+    char *real = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+    return real ? real : strdup(path);
+}
+
 static void print_edit_notes(const arvis_config_edit *e, const char *path,
                              const arvis_config_report *report)
 {
     cli_report_warnings(report);
     if (e->migrated_from >= 0 && e->wrote) {
+        char *real = written_file(path);
         fprintf(stderr,
                 "arvis: note: %s was migrated from config_version %d to %d on the way (the old "
                 "file is kept as %s.bak)\n",
-                path, e->migrated_from, ARVIS_CONFIG_VERSION, path);
+                path, e->migrated_from, ARVIS_CONFIG_VERSION, real ? real : path);
+        free(real);
     }
     if (e->override_env) {
         cli_warning("%s is set in this environment and overrides the file's value",
@@ -138,7 +151,9 @@ int cmd_config_migrate(struct cli_ctx *ctx, int argc, char **argv)
             printf("\nThe migrated file would read:\n%s\nDry run: nothing was written.\n",
                    text ? text : "");
         } else {
-            printf("Wrote %s; the old file is kept as %s.bak.\n", path, path);
+            char *real = written_file(path);
+            printf("Wrote %s; the old file is kept as %s.bak.\n", path, real ? real : path);
+            free(real);
         }
     }
     free(text);

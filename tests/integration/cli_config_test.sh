@@ -188,6 +188,9 @@ printf '{"config_version": 1}\n' >"$WORK/real.json"
 ln -s "$WORK/real.json" "$CONFIG"
 arvis config set llm.model linked
 check "set through a symlinked config keeps the link and changes its target" eval 'rc_is 0 && test -L "$CONFIG" && grep -q linked "$WORK/real.json" && test -f "$WORK/real.json.bak"'
+printf '{"llm": {"ollama_url": "http://h:1"}}' >"$WORK/real.json"
+arvis config migrate
+check "migrate through a symlinked config names the .bak beside the real file" eval 'rc_is 0 && test -L "$CONFIG" && out_has "kept as $(cd "$WORK" && pwd -P)/real.json.bak" && grep -q "h:1" "$WORK/real.json.bak"'
 
 # Indented, this valid 0.9 MB file would pass the size Arvis reads: no change may write it.
 fresh_home
