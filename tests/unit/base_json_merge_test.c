@@ -12,17 +12,7 @@
 #include <cmocka.h>
 
 #include "arvis/json.h"
-
-static cJSON *parse_ok(const char *text)
-{
-    cJSON *v = NULL;
-    arvis_error err;
-    int rc = arvis_json_parse(text, strlen(text), &v, &err);
-    if (rc != ARVIS_OK) {
-        fail_msg("parse of %s failed: %s", text, err.msg);
-    }
-    return v;
-}
+#include "test_util.h"
 
 /* Two objects of this many keys make a lookup per key through cJSON's linear search take
  * minutes (past the test's time limit); indexed, a fraction of a second. */
@@ -31,7 +21,7 @@ enum { HOSTILE_KEYS = 300000 };
 static void test_paths_with_an_empty_segment_name_nothing(void **state)
 {
     (void)state;
-    cJSON *root = parse_ok("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
+    cJSON *root = tu_json("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
     assert_null(arvis_json_at(root, "llm."));
     assert_null(arvis_json_at(root, ".x"));
     assert_null(arvis_json_at(root, "llm..model"));
@@ -40,7 +30,7 @@ static void test_paths_with_an_empty_segment_name_nothing(void **state)
     assert_int_equal(arvis_json_put(root, "a..b", cJSON_CreateNumber(1)), ARVIS_E_INVAL);
     assert_null(arvis_json_take(root, "llm."));
     assert_null(arvis_json_take(root, ""));
-    cJSON *want = parse_ok("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
+    cJSON *want = tu_json("{\"llm\": {\"model\": \"a\", \"\": 1}, \"\": {\"x\": 2}}");
     assert_true(arvis_json_equal(root, want));
     cJSON_Delete(want);
     cJSON_Delete(root);
@@ -63,8 +53,8 @@ static void test_failed_allocations_leak_nothing(void **state)
 {
     (void)state;
     for (int k = 0; k < 12; k++) {
-        cJSON *root = parse_ok("{\"a\": {\"b\": 1}}");
-        cJSON *src = parse_ok("{\"a\": {\"b\": [1, 2]}, \"c\": \"x\"}");
+        cJSON *root = tu_json("{\"a\": {\"b\": 1}}");
+        cJSON *src = tu_json("{\"a\": {\"b\": [1, 2]}, \"c\": \"x\"}");
         cJSON *value = cJSON_CreateString("v");
         cJSON_Hooks hooks = {failing_malloc, free};
         allocations_left = k;
@@ -88,21 +78,21 @@ static void test_merge_keep_replaces_nothing(void **state)
 {
     (void)state;
     cJSON *dst =
-        parse_ok("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, \"x\": {\"y\": 1}}");
-    cJSON *src = parse_ok("{\"tts\": \"x\", \"a\": 3, \"b\": 4, \"x\": {\"y\": 2, \"z\": 3}}");
+        tu_json("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, \"x\": {\"y\": 1}}");
+    cJSON *src = tu_json("{\"tts\": \"x\", \"a\": 3, \"b\": 4, \"x\": {\"y\": 2, \"z\": 3}}");
     cJSON *renamed = cJSON_CreateArray();
     assert_int_equal(arvis_json_merge_keep(dst, src, record_renamed, renamed), ARVIS_OK);
-    cJSON *want = parse_ok("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, "
-                           "\"x\": {\"y\": 1, \"y~1\": 2, \"z\": 3}, \"tts~1\": \"x\", "
-                           "\"a~2\": 3, \"b\": 4}");
+    cJSON *want = tu_json("{\"tts\": {\"voice\": \"kal\"}, \"a\": 1, \"a~1\": 2, "
+                          "\"x\": {\"y\": 1, \"y~1\": 2, \"z\": 3}, \"tts~1\": \"x\", "
+                          "\"a~2\": 3, \"b\": 4}");
     assert_true(arvis_json_equal(dst, want));
-    cJSON *want_renamed = parse_ok("[\"tts~1\", \"a~2\", \"x.y~1\"]");
+    cJSON *want_renamed = tu_json("[\"tts~1\", \"a~2\", \"x.y~1\"]");
     assert_true(arvis_json_equal(renamed, want_renamed));
     /* A name src itself uses is not free either. */
-    cJSON *dst2 = parse_ok("{\"k\": 1}");
-    cJSON *src2 = parse_ok("{\"k\": 2, \"k~1\": 3}");
+    cJSON *dst2 = tu_json("{\"k\": 1}");
+    cJSON *src2 = tu_json("{\"k\": 2, \"k~1\": 3}");
     assert_int_equal(arvis_json_merge_keep(dst2, src2, NULL, NULL), ARVIS_OK);
-    cJSON *want2 = parse_ok("{\"k\": 1, \"k~2\": 2, \"k~1\": 3}");
+    cJSON *want2 = tu_json("{\"k\": 1, \"k~2\": 2, \"k~1\": 3}");
     assert_true(arvis_json_equal(dst2, want2));
     cJSON *objs[] = {dst, src, renamed, want, want_renamed, dst2, src2, want2};
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
@@ -137,7 +127,7 @@ static void test_merges_scale_to_huge_objects(void **state)
     cJSON_Delete(kept);
     cJSON_Delete(dst);
     /* A small object that grows by every key of a huge one (the defaults under a file). */
-    cJSON *small = parse_ok("{\"k7\": {\"x\": 1}, \"z\": 2}");
+    cJSON *small = tu_json("{\"k7\": {\"x\": 1}, \"z\": 2}");
     assert_int_equal(arvis_json_merge(small, src), ARVIS_OK);
     assert_int_equal(cJSON_GetArraySize(small), HOSTILE_KEYS + 1);
     assert_true(arvis_json_at(small, "k7")->valuedouble == -7);

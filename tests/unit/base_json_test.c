@@ -12,17 +12,7 @@
 #include <cmocka.h>
 
 #include "arvis/json.h"
-
-static cJSON *parse_ok(const char *text)
-{
-    cJSON *v = NULL;
-    arvis_error err;
-    int rc = arvis_json_parse(text, strlen(text), &v, &err);
-    if (rc != ARVIS_OK) {
-        fail_msg("parse of %s failed: %s", text, err.msg);
-    }
-    return v;
-}
+#include "test_util.h"
 
 static void parse_fails(const char *text, size_t len, int code, const char *msg_part)
 {
@@ -93,7 +83,7 @@ static void test_only_strict_json_is_accepted(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         parse_fails(cases[i].text, strlen(cases[i].text), ARVIS_E_PARSE, cases[i].msg);
     }
-    cJSON *v = parse_ok("[\"\\ud83d\\ude00\", -0.5e+3, 0, 1E2, true, false, null, {}]");
+    cJSON *v = tu_json("[\"\\ud83d\\ude00\", -0.5e+3, 0, 1E2, true, false, null, {}]");
     assert_string_equal(cJSON_GetArrayItem(v, 0)->valuestring, "\xF0\x9F\x98\x80");
     assert_true(cJSON_GetArrayItem(v, 1)->valuedouble == -500);
     cJSON_Delete(v);
@@ -131,7 +121,7 @@ static void test_numbers_that_overflow_are_refused(void **state)
 static void test_bom_is_skipped(void **state)
 {
     (void)state;
-    cJSON *v = parse_ok("\xEF\xBB\xBF{\"a\": 1}");
+    cJSON *v = tu_json("\xEF\xBB\xBF{\"a\": 1}");
     assert_true(cJSON_IsObject(v));
     cJSON_Delete(v);
 }
@@ -139,8 +129,8 @@ static void test_bom_is_skipped(void **state)
 static void test_pretty_print_layout(void **state)
 {
     (void)state;
-    cJSON *v = parse_ok("{\"a\":{\"b\":[1,2],\"c\":{}},\"d\":[],\"e\":\"Привет\\n\\u0001\","
-                        "\"f\":[{\"g\":null}]}");
+    cJSON *v = tu_json("{\"a\":{\"b\":[1,2],\"c\":{}},\"d\":[],\"e\":\"Привет\\n\\u0001\","
+                       "\"f\":[{\"g\":null}]}");
     char *text = arvis_json_print(v, 2);
     assert_string_equal(text, "{\n"
                               "  \"a\": {\n"
@@ -167,9 +157,9 @@ static void test_print_round_trips_through_parse(void **state)
 {
     (void)state;
     const char *src = "{\"t\":true,\"f\":false,\"q\":\"a\\\"b\\\\c\\t\",\"n\":-0.1,\"big\":1e300}";
-    cJSON *v = parse_ok(src);
+    cJSON *v = tu_json(src);
     char *text = arvis_json_print(v, 2);
-    cJSON *back = parse_ok(text);
+    cJSON *back = tu_json(text);
     assert_true(arvis_json_equal(v, back));
     free(text);
     cJSON_Delete(v);
@@ -190,11 +180,11 @@ static void test_numbers_print_shortest_exact_form(void **state)
 static void test_equality_follows_json_schema(void **state)
 {
     (void)state;
-    cJSON *a = parse_ok("{\"x\": 1, \"y\": [1, \"s\", null]}");
-    cJSON *b = parse_ok("{\"y\": [1.0, \"s\", null], \"x\": 1.0}");
-    cJSON *c = parse_ok("{\"y\": [\"s\", 1, null], \"x\": 1}");
-    cJSON *t = parse_ok("[true]");
-    cJSON *one = parse_ok("[1]");
+    cJSON *a = tu_json("{\"x\": 1, \"y\": [1, \"s\", null]}");
+    cJSON *b = tu_json("{\"y\": [1.0, \"s\", null], \"x\": 1.0}");
+    cJSON *c = tu_json("{\"y\": [\"s\", 1, null], \"x\": 1}");
+    cJSON *t = tu_json("[true]");
+    cJSON *one = tu_json("[1]");
     assert_true(arvis_json_equal(a, b));
     assert_false(arvis_json_equal(a, c));
     assert_false(arvis_json_equal(t, one));
@@ -208,7 +198,7 @@ static void test_equality_follows_json_schema(void **state)
 static void test_dotted_paths_get_put_take(void **state)
 {
     (void)state;
-    cJSON *root = parse_ok("{\"llm\": {\"model\": \"a\"}, \"n\": 5}");
+    cJSON *root = tu_json("{\"llm\": {\"model\": \"a\"}, \"n\": 5}");
     assert_string_equal(arvis_json_at(root, "llm.model")->valuestring, "a");
     assert_ptr_equal(arvis_json_at(root, ""), root);
     assert_null(arvis_json_at(root, "llm.model.deeper"));
@@ -229,10 +219,10 @@ static void test_dotted_paths_get_put_take(void **state)
 static void test_merge_is_deep_for_objects_only(void **state)
 {
     (void)state;
-    cJSON *dst = parse_ok("{\"a\": {\"x\": 1, \"y\": 2}, \"l\": [1, 2, 3]}");
-    cJSON *src = parse_ok("{\"a\": {\"y\": 20, \"z\": 30}, \"l\": [9], \"new\": true}");
+    cJSON *dst = tu_json("{\"a\": {\"x\": 1, \"y\": 2}, \"l\": [1, 2, 3]}");
+    cJSON *src = tu_json("{\"a\": {\"y\": 20, \"z\": 30}, \"l\": [9], \"new\": true}");
     assert_int_equal(arvis_json_merge(dst, src), ARVIS_OK);
-    cJSON *want = parse_ok("{\"a\": {\"x\": 1, \"y\": 20, \"z\": 30}, \"l\": [9], \"new\": true}");
+    cJSON *want = tu_json("{\"a\": {\"x\": 1, \"y\": 20, \"z\": 30}, \"l\": [9], \"new\": true}");
     assert_true(arvis_json_equal(dst, want));
     cJSON_Delete(dst);
     cJSON_Delete(src);
@@ -275,7 +265,7 @@ static void test_duplicate_check_scales_to_a_huge_object(void **state)
 {
     (void)state;
     char *text = many_keys_text(HOSTILE_KEYS, NULL);
-    cJSON *v = parse_ok(text);
+    cJSON *v = tu_json(text);
     assert_int_equal(cJSON_GetArraySize(v), HOSTILE_KEYS);
     cJSON_Delete(v);
     free(text);
@@ -302,7 +292,7 @@ static void test_nul_escape_is_refused_not_truncated(void **state)
     parse_fails(value, strlen(value), ARVIS_E_PARSE, "line 1, column 10: \\u0000");
     const char *keys = "{\"a\\u0000x\": 1, \"a\\u0000y\": 2}";
     parse_fails(keys, strlen(keys), ARVIS_E_PARSE, "is not allowed in a string or key");
-    cJSON *v = parse_ok("[\"\\u0001\"]");
+    cJSON *v = tu_json("[\"\\u0001\"]");
     assert_string_equal(cJSON_GetArrayItem(v, 0)->valuestring, "\x01");
     cJSON_Delete(v);
 }

@@ -14,21 +14,12 @@
 
 #include "arvis/json.h"
 #include "config_internal.h"
-
-static cJSON *json(const char *text)
-{
-    cJSON *v = NULL;
-    arvis_error err;
-    if (arvis_json_parse(text, strlen(text), &v, &err) != ARVIS_OK) {
-        fail_msg("bad test JSON %s: %s", text, err.msg);
-    }
-    return v;
-}
+#include "test_util.h"
 
 /* The Arvis v1.5 file `old` migrated in memory; the result must validate. */
 static cJSON *migrated(const char *old, arvis_config_report *r)
 {
-    cJSON *layer = json(old);
+    cJSON *layer = tu_json(old);
     arvis_config_report_init(r);
     arvis_error err;
     if (config_migrate_layer(layer, 0, r, &err) != ARVIS_OK) {
@@ -64,7 +55,7 @@ static const cJSON *at(const cJSON *root, const char *const *keys, size_t n)
 static void expect_json(const cJSON *root, const char *path, const char *want_text)
 {
     const cJSON *got = arvis_json_at(root, path);
-    cJSON *want = json(want_text);
+    cJSON *want = tu_json(want_text);
     if (!got || !arvis_json_equal(got, want)) {
         char *text = arvis_json_print(root, 0);
         fail_msg("%s is not %s in %s", path, want_text, text);
@@ -234,7 +225,7 @@ static void test_transformed_values_that_do_not_fit_keep_the_original(void **sta
 static void test_version_message_names_the_range_it_accepts(void **state)
 {
     (void)state;
-    cJSON *layer = json("{\"config_version\": -1}");
+    cJSON *layer = tu_json("{\"config_version\": -1}");
     int version = 7;
     arvis_error err;
     assert_int_equal(config_layer_version(layer, "c.json", &version, &err), ARVIS_E_SCHEMA);

@@ -14,18 +14,9 @@
 
 #include "arvis/json.h"
 #include "config_internal.h"
+#include "test_util.h"
 
 enum { HOSTILE_KEYS = 300000 };
-
-static cJSON *json(const char *text)
-{
-    cJSON *v = NULL;
-    arvis_error err;
-    if (arvis_json_parse(text, strlen(text), &v, &err) != ARVIS_OK) {
-        fail_msg("bad test JSON: %s", err.msg);
-    }
-    return v;
-}
 
 static void migrate_ok(cJSON *layer, arvis_config_report *r)
 {
@@ -89,7 +80,7 @@ static void test_any_number_of_bad_values_is_parked(void **state)
 {
     (void)state;
     enum { WORDS = 301, ITEMS = 110 };
-    cJSON *layer = json("{\"stt\": {\"pocketsphinx\": {\"words\": {}}}}");
+    cJSON *layer = tu_json("{\"stt\": {\"pocketsphinx\": {\"words\": {}}}}");
     cJSON *words = arvis_json_at(layer, "stt.pocketsphinx.words");
     char name[8];
     for (int i = 0; i < WORDS; i++) {

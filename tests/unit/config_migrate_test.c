@@ -48,13 +48,6 @@ static char *fixture(const char *name)
     return text;
 }
 
-static cJSON *json(const char *text)
-{
-    cJSON *v = NULL;
-    assert_int_equal(arvis_json_parse(text, strlen(text), &v, NULL), ARVIS_OK);
-    return v;
-}
-
 static bool report_has(const arvis_config_report *r, arvis_config_severity sev, const char *text)
 {
     for (size_t i = 0; i < r->count; i++) {
@@ -77,7 +70,7 @@ static cJSON *migrate(arvis_config_report *r)
     }
     assert_int_equal(from, 0);
     char *text = tu_read(config_path, NULL);
-    cJSON *v = json(text);
+    cJSON *v = tu_json(text);
     free(text);
     return v;
 }
@@ -174,7 +167,7 @@ static void test_engines_we_lack_are_mapped_with_a_warning_each(void **state)
     /* tts.default_engine (sapi) wins over tts.engine and the old top-level tts_engine. */
     assert_string_equal(str_at(now, "tts.engine"), "espeak-ng");
     cJSON *fallback = arvis_json_at(now, "tts.fallback");
-    cJSON *want = json("[\"flite\"]"); /* the primary is not repeated */
+    cJSON *want = tu_json("[\"flite\"]"); /* the primary is not repeated */
     assert_true(arvis_json_equal(fallback, want));
     cJSON_Delete(want);
     assert_true(report_has(&r, ARVIS_CONFIG_WARNING,
@@ -272,7 +265,7 @@ static void test_nothing_is_lost(void **state)
     (void)state;
     char *text = fixture("v15-config.json");
     tu_write(config_path, text, -1);
-    cJSON *old = json(text);
+    cJSON *old = tu_json(text);
     free(text);
     arvis_config_report r;
     cJSON *now = migrate(&r);

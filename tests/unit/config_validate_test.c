@@ -14,22 +14,13 @@
 
 #include "arvis/json.h"
 #include "config_internal.h"
-
-static cJSON *json(const char *text)
-{
-    cJSON *v = NULL;
-    arvis_error err;
-    if (arvis_json_parse(text, strlen(text), &v, &err) != ARVIS_OK) {
-        fail_msg("bad test JSON %s: %s", text, err.msg);
-    }
-    return v;
-}
+#include "test_util.h"
 
 /* Validates instance against schema and returns the report (the caller frees it). */
 static arvis_config_report check(const char *schema_text, const char *instance_text, bool want)
 {
-    cJSON *schema = json(schema_text);
-    cJSON *inst = json(instance_text);
+    cJSON *schema = tu_json(schema_text);
+    cJSON *inst = tu_json(instance_text);
     schema_validator *v = NULL;
     assert_int_equal(validator_create(schema, &v), ARVIS_OK);
     arvis_config_report r;
@@ -161,7 +152,7 @@ static void test_duplicate_found_in_a_long_array(void **state)
         cJSON_AddItemToArray(arr, cJSON_CreateNumber(i));
     }
     cJSON_AddItemToArray(arr, cJSON_CreateNumber(7));
-    cJSON *schema = json("{\"uniqueItems\":true}");
+    cJSON *schema = tu_json("{\"uniqueItems\":true}");
     schema_validator *v = NULL;
     assert_int_equal(validator_create(schema, &v), ARVIS_OK);
     arvis_config_report r;
@@ -182,7 +173,7 @@ static void test_report_keeps_a_bounded_number_of_items(void **state)
     for (int i = 0; i < 500; i++) {
         cJSON_AddItemToArray(arr, cJSON_CreateString("x"));
     }
-    cJSON *schema = json("{\"items\":{\"type\":\"integer\"}}");
+    cJSON *schema = tu_json("{\"items\":{\"type\":\"integer\"}}");
     schema_validator *v = NULL;
     assert_int_equal(validator_create(schema, &v), ARVIS_OK);
     arvis_config_report r;
@@ -231,7 +222,7 @@ static cJSON *colliding_items(int n)
 /* Validates arr against schema_text; returns the verdict and fills r. */
 static bool check_tree(const char *schema_text, const cJSON *inst, arvis_config_report *r)
 {
-    cJSON *schema = json(schema_text);
+    cJSON *schema = tu_json(schema_text);
     schema_validator *v = NULL;
     assert_int_equal(validator_create(schema, &v), ARVIS_OK);
     arvis_config_report_init(r);

@@ -14,27 +14,6 @@
 #include "arvis/llm.h"
 #include "test_util.h"
 
-static arvis_history *load_ok(const char *path, size_t max)
-{
-    arvis_history *h = NULL;
-    arvis_error err;
-    assert_int_equal(arvis_history_load(path, max, &h, &err), ARVIS_OK);
-    assert_non_null(h);
-    assert_string_equal(err.msg, "");
-    return h;
-}
-
-static void add(arvis_history *h, const char *role, const char *content, bool cut)
-{
-    assert_int_equal(arvis_history_add(h, role, content, cut), ARVIS_OK);
-}
-
-static void save_ok(const arvis_history *h)
-{
-    arvis_error err;
-    assert_int_equal(arvis_history_save(h, &err), ARVIS_OK);
-}
-
 /* Writes text as the history file, loads it and checks it was moved aside intact. */
 static void assert_moved_aside(const char *text, size_t len)
 {
@@ -62,10 +41,10 @@ static void assert_moved_aside(const char *text, size_t len)
     free(kept);
 
     /* The new conversation saves beside it and leaves it alone. */
-    add(h, "user", "again", false);
-    save_ok(h);
+    tu_history_add(h, "user", "again", false);
+    tu_history_save(h);
     arvis_history_free(h);
-    h = load_ok(path, 10);
+    h = tu_history_load(path, 10);
     assert_int_equal(arvis_history_count(h), 1);
     arvis_history_free(h);
     kept = tu_read(aside, &got_len);

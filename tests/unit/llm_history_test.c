@@ -18,27 +18,6 @@
 
 static const char tricky[] = "Привет, \"мир\"! 😀🇷🇺\nline two\ttab \\ backslash </end>";
 
-static arvis_history *load_ok(const char *path, size_t max)
-{
-    arvis_history *h = NULL;
-    arvis_error err;
-    assert_int_equal(arvis_history_load(path, max, &h, &err), ARVIS_OK);
-    assert_non_null(h);
-    assert_string_equal(err.msg, "");
-    return h;
-}
-
-static void add(arvis_history *h, const char *role, const char *content, bool cut)
-{
-    assert_int_equal(arvis_history_add(h, role, content, cut), ARVIS_OK);
-}
-
-static void save_ok(const arvis_history *h)
-{
-    arvis_error err;
-    assert_int_equal(arvis_history_save(h, &err), ARVIS_OK);
-}
-
 static void assert_message(const arvis_history *h, size_t i, const char *role, const char *content,
                            bool cut)
 {
@@ -54,7 +33,7 @@ static void test_missing_file_is_an_empty_history(void **state)
     (void)state;
     const char *dir = tu_tempdir();
     const char *path = tu_path(dir, "history.json");
-    arvis_history *h = load_ok(path, 10);
+    arvis_history *h = tu_history_load(path, 10);
     assert_int_equal(arvis_history_count(h), 0);
     assert_int_equal(arvis_history_first(h), 0);
     assert_null(arvis_history_at(h, 0));
@@ -70,7 +49,7 @@ static void test_default_path_is_in_the_data_folder(void **state)
     const char *home = tu_fresh_home();
     char *home_copy = strdup(home);
     assert_non_null(home_copy);
-    arvis_history *h = load_ok(NULL, 10);
+    arvis_history *h = tu_history_load(NULL, 10);
     const char *path = arvis_history_path(h);
     assert_non_null(path);
     assert_memory_equal(path, home_copy, strlen(home_copy));
@@ -78,12 +57,12 @@ static void test_default_path_is_in_the_data_folder(void **state)
     assert_true(len > strlen("/history.json"));
     assert_string_equal(path + len - strlen("/history.json"), "/history.json");
     assert_false(arvis_file_exists(path));
-    add(h, "user", "hello", false);
-    save_ok(h); /* creates the data folder */
+    tu_history_add(h, "user", "hello", false);
+    tu_history_save(h); /* creates the data folder */
     assert_true(arvis_file_exists(path));
     arvis_history_free(h);
 
-    h = load_ok(NULL, 10);
+    h = tu_history_load(NULL, 10);
     assert_int_equal(arvis_history_count(h), 1);
     assert_message(h, 0, "user", "hello", false);
     arvis_history_free(h);
@@ -96,22 +75,22 @@ static void test_round_trip_keeps_every_field(void **state)
     (void)state;
     const char *dir = tu_tempdir();
     const char *path = tu_path(dir, "history.json");
-    arvis_history *h = load_ok(path, 10);
+    arvis_history *h = tu_history_load(path, 10);
     double before = arvis_clock_wall();
-    add(h, "user", tricky, false);
-    add(h, "assistant", "Ответ 👍 with \"quotes\"\n\nand a blank line", true);
-    add(h, "user", "", true);
-    add(h, "assistant", "done", false);
+    tu_history_add(h, "user", tricky, false);
+    tu_history_add(h, "assistant", "Ответ 👍 with \"quotes\"\n\nand a blank line", true);
+    tu_history_add(h, "user", "", true);
+    tu_history_add(h, "assistant", "done", false);
     double after = arvis_clock_wall();
     double times[4];
     for (size_t i = 0; i < 4; i++) {
         times[i] = arvis_history_at(h, i)->time;
         assert_true(times[i] >= before && times[i] <= after);
     }
-    save_ok(h);
+    tu_history_save(h);
     arvis_history_free(h);
 
-    h = load_ok(path, 10);
+    h = tu_history_load(path, 10);
     assert_int_equal(arvis_history_count(h), 4);
     assert_message(h, 0, "user", tricky, false);
     assert_message(h, 1, "assistant", "Ответ 👍 with \"quotes\"\n\nand a blank line", true);
@@ -132,7 +111,7 @@ static void test_oldest_messages_are_dropped_first(void **state)
     assert_int_equal(arvis_history_create(3, &h), ARVIS_OK);
     const char *names[] = {"m0", "m1", "m2", "m3", "m4"};
     for (size_t i = 0; i < 5; i++) {
-        add(h, i % 2 ? "assistant" : "user", names[i], false);
+        tu_history_add(h, i % 2 ? "assistant" : "user", names[i], false);
         assert_int_equal(arvis_history_count(h), i < 3 ? i + 1 : 3);
         assert_int_equal(arvis_history_first(h), i < 3 ? 0 : i - 2);
     }
@@ -148,17 +127,17 @@ static void test_dropped_count_survives_save_and_load(void **state)
     (void)state;
     const char *dir = tu_tempdir();
     const char *path = tu_path(dir, "history.json");
-    arvis_history *h = load_ok(path, 4);
+    arvis_history *h = tu_history_load(path, 4);
     char text[16];
     for (int i = 0; i < 11; i++) {
         snprintf(text, sizeof text, "m%d", i);
-        add(h, i % 2 ? "assistant" : "user", text, false);
+        tu_history_add(h, i % 2 ? "assistant" : "user", text, false);
     }
     assert_int_equal(arvis_history_first(h), 7);
-    save_ok(h);
+    tu_history_save(h);
     arvis_history_free(h);
 
-    h = load_ok(path, 4);
+    h = tu_history_load(path, 4);
     assert_int_equal(arvis_history_count(h), 4);
     assert_int_equal(arvis_history_first(h), 7);
     assert_message(h, 0, "assistant", "m7", false);
@@ -166,7 +145,7 @@ static void test_dropped_count_survives_save_and_load(void **state)
     arvis_history_free(h);
 
     /* A smaller limit at load drops more, and counts them. */
-    h = load_ok(path, 2);
+    h = tu_history_load(path, 2);
     assert_int_equal(arvis_history_count(h), 2);
     assert_int_equal(arvis_history_first(h), 9);
     assert_message(h, 0, "assistant", "m9", false);
@@ -180,9 +159,9 @@ static void test_add_refuses_a_role_the_file_cannot_hold(void **state)
     /* What add accepts the file must read back; a "system" message would make it damaged. */
     const char *dir = tu_tempdir();
     const char *path = tu_path(dir, "history.json");
-    arvis_history *h = load_ok(path, 2);
-    add(h, "user", "question", false);
-    add(h, "assistant", "answer", false);
+    arvis_history *h = tu_history_load(path, 2);
+    tu_history_add(h, "user", "question", false);
+    tu_history_add(h, "assistant", "answer", false);
     static const char *const bad[] = {"system", "User", "tool", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(arvis_history_add(h, bad[i], "x", false), ARVIS_E_INVAL);
@@ -191,9 +170,9 @@ static void test_add_refuses_a_role_the_file_cannot_hold(void **state)
         assert_int_equal(arvis_history_first(h), 0);
         assert_message(h, 0, "user", "question", false);
     }
-    save_ok(h);
+    tu_history_save(h);
     arvis_history_free(h);
-    h = load_ok(path, 2); /* read back whole, nothing moved aside */
+    h = tu_history_load(path, 2); /* read back whole, nothing moved aside */
     assert_int_equal(arvis_history_count(h), 2);
     assert_message(h, 0, "user", "question", false);
     assert_message(h, 1, "assistant", "answer", false);
@@ -206,14 +185,14 @@ static void test_save_is_atomic_and_keeps_the_previous_version(void **state)
     (void)state;
     const char *dir = tu_tempdir();
     const char *path = tu_path(dir, "history.json");
-    arvis_history *h = load_ok(path, 10);
-    add(h, "user", "one", false);
-    save_ok(h);
+    arvis_history *h = tu_history_load(path, 10);
+    tu_history_add(h, "user", "one", false);
+    tu_history_save(h);
     char *v1 = tu_read(path, NULL);
     assert_non_null(v1);
     assert_false(arvis_file_exists(tu_path(dir, "history.json.bak")));
-    add(h, "assistant", "two", false);
-    save_ok(h);
+    tu_history_add(h, "assistant", "two", false);
+    tu_history_save(h);
     char *v2 = tu_read(path, NULL);
     assert_non_null(v2);
     char *bak = tu_read(tu_path(dir, "history.json.bak"), NULL);
@@ -235,11 +214,11 @@ static void test_save_creates_missing_folders(void **state)
     const char *dir = tu_tempdir();
     char *path = strdup(tu_path(dir, "a/b/history.json"));
     assert_non_null(path);
-    arvis_history *h = load_ok(path, 10);
-    add(h, "user", "deep", false);
-    save_ok(h);
+    arvis_history *h = tu_history_load(path, 10);
+    tu_history_add(h, "user", "deep", false);
+    tu_history_save(h);
     arvis_history_free(h);
-    h = load_ok(path, 10);
+    h = tu_history_load(path, 10);
     assert_message(h, 0, "user", "deep", false);
     arvis_history_free(h);
     free(path);
@@ -252,8 +231,8 @@ static void test_save_failure_says_where(void **state)
     const char *dir = tu_tempdir();
     char *path = strdup(tu_path(dir, "sub/history.json"));
     assert_non_null(path);
-    arvis_history *h = load_ok(path, 10);
-    add(h, "user", "cannot be kept", false);
+    arvis_history *h = tu_history_load(path, 10);
+    tu_history_add(h, "user", "cannot be kept", false);
     /* The folder the history needs is taken by a file. */
     tu_write(tu_path(dir, "sub"), "a file, not a folder", -1);
     arvis_error err;
@@ -272,18 +251,18 @@ static void test_clear_empties_and_saves(void **state)
     (void)state;
     const char *dir = tu_tempdir();
     const char *path = tu_path(dir, "history.json");
-    arvis_history *h = load_ok(path, 2);
-    add(h, "user", "a", false);
-    add(h, "assistant", "b", false);
-    add(h, "user", "c", false);
-    save_ok(h);
+    arvis_history *h = tu_history_load(path, 2);
+    tu_history_add(h, "user", "a", false);
+    tu_history_add(h, "assistant", "b", false);
+    tu_history_add(h, "user", "c", false);
+    tu_history_save(h);
     arvis_error err;
     assert_int_equal(arvis_history_clear(h, &err), ARVIS_OK);
     assert_int_equal(arvis_history_count(h), 0);
     assert_int_equal(arvis_history_first(h), 0);
     arvis_history_free(h);
 
-    h = load_ok(path, 2);
+    h = tu_history_load(path, 2);
     assert_int_equal(arvis_history_count(h), 0);
     assert_int_equal(arvis_history_first(h), 0);
     arvis_history_free(h);
@@ -304,9 +283,9 @@ static void test_memory_only_history_saves_nothing(void **state)
     arvis_history *h = NULL;
     assert_int_equal(arvis_history_create(4, &h), ARVIS_OK);
     assert_null(arvis_history_path(h));
-    add(h, "user", "secret", false);
-    add(h, "assistant", "kept in memory", false);
-    save_ok(h);
+    tu_history_add(h, "user", "secret", false);
+    tu_history_add(h, "assistant", "kept in memory", false);
+    tu_history_save(h);
     assert_int_equal(arvis_history_count(h), 2);
     arvis_error err;
     assert_int_equal(arvis_history_clear(h, &err), ARVIS_OK);
@@ -322,9 +301,9 @@ static void test_to_json_lists_the_messages(void **state)
     (void)state;
     arvis_history *h = NULL;
     assert_int_equal(arvis_history_create(2, &h), ARVIS_OK);
-    add(h, "user", "dropped", false);
-    add(h, "user", tricky, true);
-    add(h, "assistant", "answer", false);
+    tu_history_add(h, "user", "dropped", false);
+    tu_history_add(h, "user", tricky, true);
+    tu_history_add(h, "assistant", "answer", false);
     char *text = arvis_history_to_json(h);
     assert_non_null(text);
     cJSON *root = cJSON_Parse(text);

@@ -16,27 +16,6 @@
 
 enum { NO_LIMIT = 1000000 };
 
-static arvis_history *load_ok(const char *path, size_t max)
-{
-    arvis_history *h = NULL;
-    arvis_error err;
-    assert_int_equal(arvis_history_load(path, max, &h, &err), ARVIS_OK);
-    assert_non_null(h);
-    assert_string_equal(err.msg, "");
-    return h;
-}
-
-static void add(arvis_history *h, const char *role, const char *content, bool cut)
-{
-    assert_int_equal(arvis_history_add(h, role, content, cut), ARVIS_OK);
-}
-
-static void save_ok(const arvis_history *h)
-{
-    arvis_error err;
-    assert_int_equal(arvis_history_save(h, &err), ARVIS_OK);
-}
-
 /* The step the window start moves in (a quarter of the message budget, at least 2). */
 static size_t window_step(size_t max_messages)
 {
@@ -101,8 +80,8 @@ static size_t budget_messages(const arvis_history *h, size_t max_messages, size_
 
 static void add_turn(arvis_history *h, const char *question, const char *answer)
 {
-    add(h, "user", question, false);
-    add(h, "assistant", answer, false);
+    tu_history_add(h, "user", question, false);
+    tu_history_add(h, "assistant", answer, false);
 }
 
 static void test_window_everything_fits_from_the_start(void **state)
@@ -189,10 +168,10 @@ static void test_window_budgets_hold_over_varied_histories(void **state)
             a[al] = '\0';
             unsigned kind = next_random(&seed) % 5;
             if (kind == 0) {
-                add(h, "user", q, true); /* no answer came */
+                tu_history_add(h, "user", q, true); /* no answer came */
             } else {
-                add(h, "user", q, false);
-                add(h, "assistant", a, kind == 1);
+                tu_history_add(h, "user", q, false);
+                tu_history_add(h, "assistant", a, kind == 1);
             }
         }
         for (size_t max = 0; max <= 24; max += 3) {
@@ -229,7 +208,7 @@ static void test_window_does_not_count_unanswered_questions(void **state)
     assert_int_equal(arvis_history_create(100, &h), ARVIS_OK);
     add_turn(h, "q0", "a0");
     add_turn(h, "q1", "a1");
-    add(h, "user", "unanswered", true);
+    tu_history_add(h, "user", "unanswered", true);
     add_turn(h, "q2", "a2");
     /* Four messages: a2 q2 a1 q1, the unanswered one in between not among them. */
     assert_int_equal(llm_window_start(h, 4, NO_LIMIT), 2);
@@ -242,7 +221,7 @@ static void test_window_does_not_count_unanswered_questions(void **state)
     char big[200];
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
-    add(h, "user", big, true);
+    tu_history_add(h, "user", big, true);
     add_turn(h, "q2", "a2");
     assert_int_equal(llm_window_start(h, 20, 100), 0);
     arvis_history_free(h);
@@ -255,7 +234,7 @@ static void test_window_zero_budget_sends_nothing(void **state)
         arvis_history *h = NULL;
         assert_int_equal(arvis_history_create(7, &h), ARVIS_OK); /* odd: first varies */
         for (size_t i = 0; i < n; i++) {
-            add(h, i % 2 ? "assistant" : "user", "text", false);
+            tu_history_add(h, i % 2 ? "assistant" : "user", "text", false);
         }
         size_t count = arvis_history_count(h);
         assert_int_equal(llm_window_start(h, 0, NO_LIMIT), count);
@@ -339,11 +318,11 @@ static void test_window_start_is_the_same_after_a_reload(void **state)
     (void)state;
     const char *dir = tu_tempdir();
     const char *path = tu_path(dir, "history.json");
-    arvis_history *h = load_ok(path, 30);
+    arvis_history *h = tu_history_load(path, 30);
     for (int t = 0; t < 40; t++) {
         size_t before = llm_window_start(h, 20, NO_LIMIT);
-        save_ok(h);
-        arvis_history *again = load_ok(path, 30);
+        tu_history_save(h);
+        arvis_history *again = tu_history_load(path, 30);
         assert_int_equal(arvis_history_first(again), arvis_history_first(h));
         assert_int_equal(llm_window_start(again, 20, NO_LIMIT), before);
         arvis_history_free(again);

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "arvis/json.h"
+
 enum { PATH_BUFS = 8, PATH_LEN = 4096 };
 
 const char *tu_tempdir(void)
@@ -122,4 +124,35 @@ int tu_count_entries(const char *dir)
     }
     closedir(d);
     return n;
+}
+
+struct cJSON *tu_json(const char *text)
+{
+    struct cJSON *v = NULL;
+    arvis_error err;
+    if (arvis_json_parse(text, strlen(text), &v, &err) != ARVIS_OK) {
+        fail_msg("bad test JSON %s: %s", text, err.msg);
+    }
+    return v;
+}
+
+arvis_history *tu_history_load(const char *path, size_t max)
+{
+    arvis_history *h = NULL;
+    arvis_error err;
+    assert_int_equal(arvis_history_load(path, max, &h, &err), ARVIS_OK);
+    assert_non_null(h);
+    assert_string_equal(err.msg, "");
+    return h;
+}
+
+void tu_history_add(arvis_history *h, const char *role, const char *content, bool cut)
+{
+    assert_int_equal(arvis_history_add(h, role, content, cut), ARVIS_OK);
+}
+
+void tu_history_save(const arvis_history *h)
+{
+    arvis_error err;
+    assert_int_equal(arvis_history_save(h, &err), ARVIS_OK);
 }

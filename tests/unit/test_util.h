@@ -6,6 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arvis/llm.h"
+
+struct cJSON;
+
 /* Creates a new empty temporary folder and returns its path (static storage, overwritten by the
  * next call). Fails the test when it cannot. */
 const char *tu_tempdir(void);
@@ -27,5 +31,13 @@ const char *tu_path(const char *dir, const char *name);
 
 /* Number of entries in a folder, not counting . and .. */
 int tu_count_entries(const char *dir);
+
+/* Parses test JSON, failing the test when it is malformed. The caller deletes it. */
+struct cJSON *tu_json(const char *text);
+
+/* History helpers that fail the test on any error: load (expecting no warning), add, save. */
+arvis_history *tu_history_load(const char *path, size_t max);
+void tu_history_add(arvis_history *h, const char *role, const char *content, bool cut);
+void tu_history_save(const arvis_history *h);
 
 #endif
