@@ -1,6 +1,7 @@
 /* The LLM client: the provider llm.provider names, one HTTP connection kept for every request,
  * the conversation, cancellation from any thread, warm-up, and the server checks. A turn
  * itself (window, stream, retries, continuation, measurements) is in turn.c. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,14 @@
 #include "arvis/log.h"
 #include "llm_internal.h"
 
-static void status(const arvis_llm_callbacks *cb, const char *fmt, const char *a, const char *b)
+void llm_say(const arvis_llm_callbacks *cb, const char *fmt, ...)
 {
     if (cb && cb->status_cb) {
         char text[256];
-        snprintf(text, sizeof text, fmt, a, b);
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof text, fmt, ap);
+        va_end(ap);
         cb->status_cb(text, cb->ud);
     }
 }
@@ -196,7 +200,7 @@ int arvis_llm_warmup(arvis_llm *llm, const arvis_llm_callbacks *cb, arvis_llm_st
     struct llm_request req = {.messages = &sys, .n = 1, .warmup = true};
     struct llm_sink sink = {.text = discard};
     struct llm_outcome out;
-    status(cb, "loading %s on %s", llm->model, llm->ops->server);
+    llm_say(cb, "loading %s on %s", llm->model, llm->ops->server);
     uint64_t t0 = arvis_clock_ns();
     int rc = llm->ops->chat(&ctx, &req, &sink, &out, err);
     stats->total_ms = arvis_clock_elapsed_ms(t0, arvis_clock_ns());
@@ -205,9 +209,7 @@ int arvis_llm_warmup(arvis_llm *llm, const arvis_llm_callbacks *cb, arvis_llm_st
         rc = llm_unknown_model(llm, err->msg, err);
     }
     if (rc == ARVIS_OK) {
-        char ms[32];
-        snprintf(ms, sizeof ms, "%.0f ms", stats->total_ms);
-        status(cb, "%s is ready (%s)", llm->model, ms);
+        llm_say(cb, "%s is ready (%.0f ms)", llm->model, stats->total_ms);
     }
     return rc;
 }

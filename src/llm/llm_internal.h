@@ -182,6 +182,9 @@ struct arvis_llm {
 
 void llm_client_ctx(arvis_llm *llm, struct llm_ctx *ctx);
 
+/* Tells the caller what is going on (retrying, continuing, loading) through its status_cb. */
+void llm_say(const arvis_llm_callbacks *cb, const char *fmt, ...) ARVIS_PRINTF(2, 3);
+
 /* Replaces a "no such model" answer with one that lists the models the server has. */
 int llm_unknown_model(arvis_llm *llm, const char *detail, arvis_error *err);
 

@@ -164,13 +164,6 @@ static bool back_off(arvis_llm *llm, long ms)
     return !atomic_load(&llm->cancel);
 }
 
-static void say(const arvis_llm_callbacks *cb, const char *text)
-{
-    if (cb->status_cb) {
-        cb->status_cb(text, cb->ud);
-    }
-}
-
 /* One request, retried while the server cannot be reached and nothing was received. */
 static int request(struct turn *t, const struct llm_request *req, arvis_llm_stats *stats,
                    arvis_error *err)
@@ -193,10 +186,8 @@ static int request(struct turn *t, const struct llm_request *req, arvis_llm_stat
         }
         long wait = backoff << (attempt < 16 ? attempt : 16);
         wait = wait > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : wait;
-        char note[256];
-        snprintf(note, sizeof note, "no answer from %s at %s; trying again in %ld ms (%ld of %ld)",
-                 llm->ops->server, llm->base_url, wait, attempt + 1, retries);
-        say(t->cb, note);
+        llm_say(t->cb, "no answer from %s at %s; trying again in %ld ms (%ld of %ld)",
+                llm->ops->server, llm->base_url, wait, attempt + 1, retries);
         stats->retries++;
         if (!back_off(llm, wait)) {
             return arvis_error_set(err, ARVIS_E_CANCELLED, "cancelled");
@@ -311,10 +302,8 @@ static int converse(struct turn *t, const char *question, arvis_llm_stats *stats
             return rc;
         }
         stats->continuations++;
-        char note[128];
-        snprintf(note, sizeof note, "the answer reached llm.max_tokens; continuing (%d of %ld)",
-                 stats->continuations, max_cont);
-        say(t->cb, note);
+        llm_say(t->cb, "the answer reached llm.max_tokens; continuing (%d of %ld)",
+                stats->continuations, max_cont);
     }
 }
 
