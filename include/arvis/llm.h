@@ -169,10 +169,13 @@ void arvis_llm_cancel(arvis_llm *llm);
 int arvis_llm_warmup(arvis_llm *llm, const arvis_llm_callbacks *cb, arvis_llm_stats *stats,
                      arvis_error *err);
 
-/* The models the server has (free them with arvis_llm_names_free), and its version. */
+/* The models the server has (free them with arvis_llm_names_free) */
 int arvis_llm_models(arvis_llm *llm, char ***names, size_t *n, arvis_error *err);
 void arvis_llm_names_free(char **names, size_t n);
-int arvis_llm_check(arvis_llm *llm, char **version, arvis_error *err);
+
+/* Whether the server answers: its version (the caller frees it; "OpenAI-compatible" for servers
+ * without a version call) and whether it has the model in use. */
+int arvis_llm_check(arvis_llm *llm, char **version, bool *has_model, arvis_error *err);
 
 /* Uses another model from now on (this client only). */
 int arvis_llm_set_model(arvis_llm *llm, const char *model);

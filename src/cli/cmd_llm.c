@@ -52,25 +52,15 @@ static int llm_models(arvis_llm *llm)
 static int llm_check(arvis_llm *llm)
 {
     char *version = NULL;
+    bool has_model = false;
     arvis_error err;
-    int rc = arvis_llm_check(llm, &version, &err);
+    int rc = arvis_llm_check(llm, &version, &has_model, &err);
     if (rc != ARVIS_OK) {
         return cli_llm_failure(rc, &err);
     }
     printf("server: %s (%s)\n", arvis_llm_base_url(llm), version);
     free(version);
-    char **names = NULL;
-    size_t n = 0;
-    rc = arvis_llm_models(llm, &names, &n, &err);
-    if (rc != ARVIS_OK) {
-        return cli_llm_failure(rc, &err);
-    }
-    bool found = false;
-    for (size_t i = 0; i < n; i++) {
-        found = found || strcmp(names[i], arvis_llm_model(llm)) == 0;
-    }
-    arvis_llm_names_free(names, n);
-    if (!found) {
+    if (!has_model) {
         cli_error("the server has no model \"%s\": run `arvis llm models` for the ones it has, "
                   "or set llm.model",
                   arvis_llm_model(llm));

@@ -136,24 +136,31 @@ void arvis_llm_names_free(char **names, size_t n)
     free(names);
 }
 
-int arvis_llm_check(arvis_llm *llm, char **version, arvis_error *err)
+int arvis_llm_check(arvis_llm *llm, char **version, bool *has_model, arvis_error *err)
 {
     *version = NULL;
+    *has_model = false;
     atomic_store(&llm->cancel, false);
     struct llm_ctx ctx;
     llm_client_ctx(llm, &ctx);
-    if (llm->ops->version) {
-        return llm->ops->version(&ctx, version, err);
-    }
-    /* Servers without a version call answer the model list instead. */
+    /* Servers without a version call are known by their model list alone. */
+    int rc = llm->ops->version
+                 ? llm->ops->version(&ctx, version, err)
+                 : ((*version = strdup("OpenAI-compatible")) ? ARVIS_OK : ARVIS_E_NOMEM);
     char **names = NULL;
     size_t n = 0;
-    int rc = llm->ops->models(&ctx, &names, &n, err);
-    arvis_llm_names_free(names, n);
-    if (rc == ARVIS_OK && !(*version = strdup("OpenAI-compatible"))) {
-        rc = arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+    if (rc == ARVIS_OK) {
+        rc = llm->ops->models(&ctx, &names, &n, err);
     }
-    return rc;
+    for (size_t i = 0; rc == ARVIS_OK && i < n; i++) {
+        *has_model = *has_model || strcmp(names[i], llm->model) == 0;
+    }
+    arvis_llm_names_free(names, n);
+    if (rc != ARVIS_OK) {
+        free(*version);
+        *version = NULL;
+    }
+    return rc == ARVIS_E_NOMEM ? arvis_error_set(err, rc, "out of memory") : rc;
 }
 
 /* A model the server does not have: the message lists the ones it has. */

@@ -655,11 +655,17 @@ static void test_models_and_check(void **state)
     assert_string_equal(names[1], "phi3:mini");
     arvis_llm_names_free(names, n);
     char *version;
-    assert_int_equal(arvis_llm_check(w.llm, &version, &err), ARVIS_OK);
+    bool has_model = false;
+    assert_int_equal(arvis_llm_check(w.llm, &version, &has_model, &err), ARVIS_OK);
     assert_string_equal(version, strcmp(provider, "ollama") == 0 ? "0.5.7" : "OpenAI-compatible");
+    assert_true(has_model);
     free(version);
     assert_int_equal(arvis_llm_set_model(w.llm, "phi3:mini"), ARVIS_OK);
     assert_string_equal(arvis_llm_model(w.llm), "phi3:mini");
+    assert_int_equal(arvis_llm_set_model(w.llm, "mistral"), ARVIS_OK);
+    assert_int_equal(arvis_llm_check(w.llm, &version, &has_model, &err), ARVIS_OK);
+    assert_false(has_model);
+    free(version);
     close_world(&w);
 }
 
