@@ -12,19 +12,23 @@
 
 enum { LINE_MAX_BYTES = 64 * 1024 };
 
+#define CHAT_COMMANDS                                                                              \
+    "In the chat:\n"                                                                               \
+    "  /reset        forget the conversation (clears the history)\n"                               \
+    "  /stats        the measurements of the last answer\n"                                        \
+    "  /model NAME   use another model from now on; /model alone lists the server's models\n"      \
+    "  /history      how many messages the conversation holds\n"                                   \
+    "  /help         this list       /quit   end the chat\n"
+
+static const char chat_commands[] = CHAT_COMMANDS;
+
 const char cmd_chat_usage[] =
     "Usage: arvis chat [--no-history] [--no-warmup]\n"
     "\n"
     "Talks with the language model on the terminal: type a question, the answer streams as it\n"
     "is written. The conversation is saved after every turn (see `arvis history`).\n"
     "Ctrl-C stops an answer; at the prompt, Ctrl-C or Ctrl-D ends the chat.\n"
-    "\n"
-    "In the chat:\n"
-    "  /reset        forget the conversation (clears the history)\n"
-    "  /stats        the measurements of the last answer\n"
-    "  /model NAME   use another model from now on; /model alone lists the server's models\n"
-    "  /help         this list       /quit   end the chat\n"
-    "\n"
+    "\n" CHAT_COMMANDS "\n"
     "Options:\n"
     "  --no-history  keep the conversation in memory only\n"
     "  --no-warmup   do not load the model before the first question (llm.warmup)\n";
@@ -133,7 +137,7 @@ static bool command(struct chat *c, const char *line)
         const arvis_history *h = arvis_llm_history(c->llm);
         printf("%zu messages in the conversation.\n", arvis_history_count(h));
     } else {
-        fputs(cmd_chat_usage + strlen("Usage: arvis chat [--no-history] [--no-warmup]\n"), stdout);
+        fputs(chat_commands, stdout);
     }
     return true;
 }

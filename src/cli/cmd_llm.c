@@ -1,5 +1,6 @@
 /* `arvis llm models | warmup | check` and `arvis history list | show | clear | export`. */
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,13 +131,15 @@ static int history_list(arvis_history *h, int argc, char **argv)
     for (size_t i = 0; i < arvis_history_count(h); i++) {
         const arvis_llm_message *m = arvis_history_at(h, i);
         message_head(m, i + 1, stdout);
-        /* The first line, cut at a character boundary. */
+        /* The first PREVIEW_CHARS characters of the first line. */
         size_t len = strcspn(m->content, "\n");
-        size_t max = arvis_utf8_truncate(m->content, len, PREVIEW_CHARS * 4);
-        while (arvis_utf8_length(m->content, max) > PREVIEW_CHARS) {
-            max = arvis_utf8_truncate(m->content, max, max - 1);
+        size_t cut = 0;
+        for (int chars = 0; cut < len && chars < PREVIEW_CHARS; chars++) {
+            uint32_t cp;
+            size_t step = arvis_utf8_decode(m->content + cut, len - cut, &cp);
+            cut += step ? step : 1;
         }
-        printf(": %.*s%s\n", (int)max, m->content, max < strlen(m->content) ? "..." : "");
+        printf(": %.*s%s\n", (int)cut, m->content, m->content[cut] ? "..." : "");
     }
     if (arvis_history_count(h) == 0) {
         printf("The conversation is empty.\n");
@@ -202,36 +205,34 @@ static int history_export(arvis_history *h, int argc, char **argv)
     if (argc > 1) {
         return cli_usage_error("history", "export takes [--text] and at most one FILE");
     }
-    arvis_buf out;
-    arvis_buf_init(&out, (size_t)256 << 20);
-    if (text) {
-        char *data = NULL;
-        size_t len = 0;
-        FILE *mem = open_memstream(&data, &len);
-        if (mem) {
-            print_text(h, mem);
-            fclose(mem);
-        }
-        arvis_buf_add(&out, data ? data : "", len);
+    char *data = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&data, &len);
+    char *json = text || !mem ? NULL : arvis_history_to_json(h);
+    if (mem && text) {
+        print_text(h, mem);
+    } else if (mem && json) {
+        fprintf(mem, "%s\n", json);
+    }
+    bool ok = mem && fclose(mem) == 0 && (text || json);
+    free(json);
+    if (!ok) {
         free(data);
-    } else {
-        char *json = arvis_history_to_json(h);
-        arvis_buf_adds(&out, json ? json : "");
-        arvis_buf_addc(&out, '\n');
-        free(json);
+        cli_error("out of memory");
+        return CLI_EXIT_FAILURE;
     }
     int code = CLI_EXIT_OK;
     if (argc == 0 || strcmp(argv[0], "-") == 0) {
-        fwrite(out.data ? out.data : "", 1, out.len, stdout);
+        fwrite(data, 1, len, stdout);
     } else {
         arvis_error err;
-        int rc = arvis_file_write_atomic(argv[0], out.data ? out.data : "", out.len, &err);
+        int rc = arvis_file_write_atomic(argv[0], data, len, &err);
         code = rc == ARVIS_OK ? CLI_EXIT_OK : cli_llm_failure(rc, &err);
         if (rc == ARVIS_OK) {
             printf("Wrote %zu messages to %s.\n", arvis_history_count(h), argv[0]);
         }
     }
-    arvis_buf_free(&out);
+    free(data);
     return code;
 }
 

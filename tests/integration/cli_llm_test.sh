@@ -92,6 +92,10 @@ OUT=$(cat "$WORK/o")
 ERR=$(cat "$WORK/e")
 check "chat answers, shows stats and models, and stops at /quit" eval 'rc_is 0 && out_has "Hello there. I am Arvis." && out_has "time to first token" && out_has "using gemma2:2b" && ! out_has "never asked" && err_has "gemma2:2b is ready"'
 
+"$TEST_ARVIS_BIN" ask "Привет! Расскажи мне, пожалуйста, очень подробно о том, как устроена эта программа и зачем она нужна." >/dev/null 2>&1
+arvis history list
+check "history list cuts a long message at 70 characters, not inside one" eval 'rc_is 0 && out_has "user: Привет! Расскажи мне, пожалуйста, очень подробно о том, как устроена э..."'
+
 arvis history show 1
 check "history show N prints one message in full" eval 'rc_is 0 && out_has "user" && out_has "Who are you?"'
 arvis history show 99
