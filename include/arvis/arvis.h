@@ -11,6 +11,8 @@
 #include "arvis/json.h"
 #include "arvis/http.h"
 #include "arvis/llm.h"
+#include "arvis/audio.h"
+#include "arvis/tts.h"
 #include "arvis/log.h"
 #include "arvis/paths.h"
 #include "arvis/utf8.h"

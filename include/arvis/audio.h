@@ -1,0 +1,152 @@
+/* Sound out: sinks (PulseAudio, WAV file, raw PCM on stdout, null) behind one interface, sample
+ * rate conversion, and the playback queue that feeds a sink from its own thread. */
+#ifndef ARVIS_AUDIO_H
+#define ARVIS_AUDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arvis/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* All audio inside Arvis is signed 16-bit mono PCM in native byte order at a stated rate. */
+
+/* ---- Sample rate conversion (libsamplerate) ---- */
+
+typedef struct arvis_resampler arvis_resampler;
+
+/* A streaming converter from one rate to another (8000 to 192000 Hz each). */
+int arvis_resampler_create(int from_rate, int to_rate, arvis_resampler **out, arvis_error *err);
+void arvis_resampler_destroy(arvis_resampler *r);
+
+/* Converts n samples, keeping state between calls so chunk edges are seamless; `last` flushes
+ * what the filter still holds. *out (the caller frees) receives *out_n samples, possibly none. */
+int arvis_resample(arvis_resampler *r, const int16_t *in, size_t n, bool last, int16_t **out,
+                   size_t *out_n, arvis_error *err);
+
+/* ---- Sinks: where audio goes ---- */
+
+typedef struct arvis_sink arvis_sink;
+
+typedef struct arvis_sink_options {
+    const char *path;      /* "file": the WAV file to write (written atomically on close) */
+    const char *device;    /* "pulse": playback device, NULL for the server's default */
+    const char *server;    /* "pulse": server address, NULL for the usual one ($PULSE_SERVER) */
+    const char *app_name;  /* "pulse": how the stream is named, NULL for "Arvis" */
+    int rate;              /* the rate the sink is opened at (8000 to 192000) */
+    double volume;         /* 0 to 1, applied to the samples; 0 is taken as 1 when unset */
+} arvis_sink_options;
+
+/* Names of the sinks this build has, NULL-terminated: "pulse", "file", "stdout", "null". */
+const char *const *arvis_sink_names(void);
+
+/* Opens the sink `name`. ARVIS_E_NOTFOUND for an unknown name (err lists the known ones),
+ * ARVIS_E_UNAVAILABLE when no PulseAudio server answers, ARVIS_E_IO/PERM for an unwritable
+ * path; err always says what to do. */
+int arvis_sink_open(const char *name, const arvis_sink_options *opts, arvis_sink **out,
+                    arvis_error *err);
+
+/* Writes n samples at the sink's rate; blocks while a playing device's buffer is full. */
+int arvis_sink_write(arvis_sink *s, const int16_t *pcm, size_t n, arvis_error *err);
+
+/* Blocks until what was written has been played (nothing to do for files). */
+int arvis_sink_drain(arvis_sink *s, arvis_error *err);
+
+/* Drops what is buffered but not yet played (stop). */
+int arvis_sink_flush(arvis_sink *s, arvis_error *err);
+
+/* Finishes and closes the sink: a file sink completes its file and moves it into place.
+ * Returns the first error seen by the sink, if any. NULL is allowed. */
+int arvis_sink_close(arvis_sink *s, arvis_error *err);
+
+/* Closes without keeping anything: a file sink removes its temporary file. NULL is allowed. */
+void arvis_sink_abort(arvis_sink *s);
+
+const char *arvis_sink_name(const arvis_sink *s);
+int arvis_sink_rate(const arvis_sink *s);
+
+/* Samples written so far. */
+uint64_t arvis_sink_samples(const arvis_sink *s);
+
+/* Whether a PulseAudio server answers (at server, or the usual one for NULL), quickly and
+ * silently. */
+bool arvis_pulse_available(const char *server);
+
+/* ---- The playback queue: chunks played in order on a thread of their own ---- */
+
+typedef enum arvis_playback_event_kind {
+    ARVIS_PLAYBACK_STARTED,  /* the first samples after an idle queue reached the sink */
+    ARVIS_PLAYBACK_MARK,     /* the queue reached a mark (arvis_playback_mark): what came
+                                before it has been handed to the sink */
+    ARVIS_PLAYBACK_FINISHED, /* everything before arvis_playback_finish has been played */
+    ARVIS_PLAYBACK_STOPPED,  /* arvis_playback_stop dropped what was queued */
+    ARVIS_PLAYBACK_FALLBACK, /* the sink failed; the next one in the list took over (message) */
+    ARVIS_PLAYBACK_ERROR,    /* the sink failed and no other could be opened (message) */
+} arvis_playback_event_kind;
+
+typedef struct arvis_playback_event {
+    arvis_playback_event_kind kind;
+    uint64_t tag;        /* MARK: the tag given to arvis_playback_mark */
+    const char *sink;    /* the sink in use after the event */
+    const char *message; /* FALLBACK and ERROR: what happened; otherwise NULL */
+} arvis_playback_event;
+
+/* Called on the playback thread; must not call back into the queue except
+ * arvis_playback_paused. */
+typedef void (*arvis_playback_cb)(const arvis_playback_event *ev, void *ud);
+
+typedef struct arvis_playback_options {
+    const char *const *sinks; /* sink names to try in order, NULL-terminated; the first that opens
+                                 is used and the next ones take over when it fails */
+    arvis_sink_options sink;  /* for every sink; rate 0 means the rate of the first chunk */
+    size_t max_queued;        /* samples that may wait; push blocks beyond it (0: 10 s worth) */
+    arvis_playback_cb cb;
+    void *ud;
+} arvis_playback_options;
+
+typedef struct arvis_playback arvis_playback;
+
+/* Opens the first sink of o->sinks that opens (the sink is opened at once when o->sink.rate is
+ * set, else at the first chunk) and starts the playback thread. */
+int arvis_playback_create(const arvis_playback_options *o, arvis_playback **out,
+                          arvis_error *err);
+
+/* Stops (as arvis_playback_stop), joins the thread and closes the sink, keeping what a file
+ * sink was given. Returns the sink's close status. NULL is allowed. */
+int arvis_playback_destroy(arvis_playback *pb, arvis_error *err);
+
+/* Queues a copy of n samples at `rate` (resampled to the sink's rate when it differs). Blocks
+ * while the queue is full; returns ARVIS_E_CANCELLED when a stop came meanwhile. */
+int arvis_playback_push(arvis_playback *pb, const int16_t *pcm, size_t n, int rate,
+                        arvis_error *err);
+
+/* Queues a mark: the MARK event with tag fires when the audio queued before it is played. */
+int arvis_playback_mark(arvis_playback *pb, uint64_t tag);
+
+/* Ends the current utterance: FINISHED fires once its audio has been played and drained. */
+int arvis_playback_finish(arvis_playback *pb);
+
+/* Blocks until the queue is empty and the sink drained (after a finish or a stop). Returns the
+ * error of a sink that failed with nothing to fall back on, else ARVIS_OK. */
+int arvis_playback_wait(arvis_playback *pb, arvis_error *err);
+
+/* Drops everything queued and what the sink holds; returns once the playback thread has stopped
+ * writing (within one buffer, ~20 ms). The queue then takes new audio again. Any thread. */
+void arvis_playback_stop(arvis_playback *pb);
+
+void arvis_playback_pause(arvis_playback *pb);
+void arvis_playback_resume(arvis_playback *pb);
+bool arvis_playback_paused(const arvis_playback *pb);
+
+/* The sink in use now (NULL before it is opened). */
+const char *arvis_playback_sink(const arvis_playback *pb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
