@@ -119,6 +119,10 @@ int arvis_playback_create(const arvis_playback_options *o, arvis_playback **out,
  * sink was given. Returns the sink's close status. NULL is allowed. */
 int arvis_playback_destroy(arvis_playback *pb, arvis_error *err);
 
+/* Like arvis_playback_destroy, but a file sink's file is dropped rather than completed, and an
+ * earlier file at its path is left as it was (a command that failed). NULL is allowed. */
+void arvis_playback_abort(arvis_playback *pb);
+
 /* Queues a copy of n samples at `rate` (resampled to the sink's rate when it differs). Blocks
  * while the queue is full; returns ARVIS_E_CANCELLED when a stop came meanwhile. */
 int arvis_playback_push(arvis_playback *pb, const int16_t *pcm, size_t n, int rate,

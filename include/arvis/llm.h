@@ -83,6 +83,11 @@ const arvis_llm_message *arvis_history_at(const arvis_history *h, size_t i);
  * "user" or "assistant" (ARVIS_E_INVAL otherwise). */
 int arvis_history_add(arvis_history *h, const char *role, const char *content, bool cut);
 
+/* Replaces the last answer's text with content and its cut mark (an answer stopped while it
+ * was being spoken keeps only what was said). Does not save. ARVIS_E_STATE when the last
+ * message is not an answer. */
+int arvis_history_amend_last(arvis_history *h, const char *content, bool cut);
+
 /* Writes the history atomically (the previous file kept as .bak). */
 int arvis_history_save(const arvis_history *h, arvis_error *err);
 

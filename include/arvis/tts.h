@@ -19,9 +19,10 @@ extern "C" {
 /* ---- Text for speech ---- */
 
 typedef struct arvis_tts_text_options {
-    bool strip_markdown;         /* drop markdown marks, headings, emoji */
-    const char *url_word;        /* said instead of a bare web address ("link") */
-    const char *code_block_text; /* said instead of a code block ("code omitted"; "" says nothing) */
+    bool strip_markdown;  /* drop markdown marks, headings, emoji */
+    const char *url_word; /* said instead of a bare web address ("link") */
+    const char
+        *code_block_text; /* said instead of a code block ("code omitted"; "" says nothing) */
 } arvis_tts_text_options;
 
 /* The options from the tts.text.* keys of the defaults. */
@@ -43,11 +44,11 @@ int arvis_tts_text_prepare(const char *text, size_t len, const arvis_tts_text_op
                            char **out);
 
 typedef enum arvis_script {
-    ARVIS_SCRIPT_NONE,     /* no letters at all (digits and punctuation only, or empty) */
+    ARVIS_SCRIPT_NONE, /* no letters at all (digits and punctuation only, or empty) */
     ARVIS_SCRIPT_LATIN,
     ARVIS_SCRIPT_CYRILLIC,
     ARVIS_SCRIPT_GREEK,
-    ARVIS_SCRIPT_OTHER,    /* letters of some other script (CJK, Arabic, ...) */
+    ARVIS_SCRIPT_OTHER, /* letters of some other script (CJK, Arabic, ...) */
 } arvis_script;
 
 /* The script most letters of the text are written in. */
@@ -68,7 +69,7 @@ const char *arvis_tts_state_name(arvis_tts_state s);
 
 typedef struct arvis_tts_voice {
     char name[64];
-    char language[32];     /* such as "en-us" or "ru" */
+    char language[32]; /* such as "en-us" or "ru" */
     char description[128];
 } arvis_tts_voice;
 
@@ -149,12 +150,15 @@ int arvis_tts_create(const arvis_config *cfg, const char *engine, const char *vo
 void arvis_tts_destroy(arvis_tts *t);
 
 /* Switches to engine `name` (voice may be NULL). The old engine stays in use when the new one
- * fails to start or its health check; either way an event says what happened. Not while
- * speaking (ARVIS_E_STATE). */
+ * fails to start or its health check; either way an event says what happened. Waits for a
+ * sentence being synthesised to end. */
 int arvis_tts_switch(arvis_tts *t, const char *name, const char *voice, arvis_error *err);
 
-/* The engine in use. */
+/* The engine in use; valid until the next switch. */
 arvis_tts_engine *arvis_tts_engine_in_use(arvis_tts *t);
+
+/* Speaks text with the engine in use (as arvis_tts_engine_synth); a switch waits for it. */
+int arvis_tts_synth(arvis_tts *t, const char *text, arvis_pcm_cb cb, void *ud, arvis_error *err);
 
 /* True when the engine in use is not the one asked for. */
 bool arvis_tts_fell_back(const arvis_tts *t);
@@ -173,16 +177,27 @@ typedef struct arvis_speech_stats {
 
 typedef struct arvis_speech arvis_speech;
 
-/* A speech queue on its own synthesis thread, feeding pb. Both must outlive it. At most
- * tts.max_queue sentences wait; arvis_speech_say blocks beyond that. */
-int arvis_speech_create(arvis_tts *tts, arvis_playback *pb, const arvis_config *cfg,
+/* A speech queue on its own synthesis thread, feeding a playback queue it creates from po (its
+ * events are passed on to po->cb after the speech queue has seen them). tts must outlive it.
+ * At most tts.max_queue sentences wait; arvis_speech_say blocks beyond that. */
+int arvis_speech_create(arvis_tts *tts, const arvis_playback_options *po, const arvis_config *cfg,
                         arvis_speech **out, arvis_error *err);
 
-/* Stops (as arvis_speech_cancel) and joins the thread. NULL is allowed. */
-void arvis_speech_destroy(arvis_speech *sp);
+/* The playback queue it feeds (for pause and resume). */
+arvis_playback *arvis_speech_playback(arvis_speech *sp);
+
+/* Stops (as arvis_speech_cancel), joins the thread and closes the playback queue. With keep a
+ * file sink's file is completed and moved into place, else it is dropped and any earlier file at
+ * its path left alone. Returns the sink's close status. NULL is allowed. */
+int arvis_speech_destroy(arvis_speech *sp, bool keep, arvis_error *err);
 
 /* Queues one sentence (cleaned for speech on the synthesis thread). Any thread. */
 int arvis_speech_say(arvis_speech *sp, const char *text, size_t len);
+
+/* Queues a sentence of a streamed answer as tts.mode says: realtime speaks an early clause at
+ * once, sentence_by_sentence joins it to the rest of its sentence first, after_complete holds
+ * everything until arvis_speech_finish. */
+int arvis_speech_add(arvis_speech *sp, const char *text, size_t len, bool early);
 
 /* Marks the end of the answer and blocks until all of it has been played (or a cancel).
  * Returns the first synthesis or playback error, else ARVIS_OK (ARVIS_E_CANCELLED when

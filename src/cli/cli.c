@@ -29,6 +29,12 @@ int cli_exit_code(int status)
     }
 }
 
+int cli_failure(int status, const arvis_error *err)
+{
+    cli_error("%s", err->msg[0] ? err->msg : arvis_strerror(status));
+    return cli_exit_code(status);
+}
+
 static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
     fprintf(stderr, "arvis: %s: ", kind);

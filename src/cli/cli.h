@@ -43,6 +43,10 @@ void cli_error(const char *fmt, ...) ARVIS_PRINTF(1, 2);
 /* Prints "arvis: warning: MESSAGE" on stderr. */
 void cli_warning(const char *fmt, ...) ARVIS_PRINTF(1, 2);
 
+/* Prints a failed status as the one sentence the library gave in err and returns its exit
+ * code. */
+int cli_failure(int status, const arvis_error *err);
+
 /* Prints a command's usage error and a pointer to its help; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) ARVIS_PRINTF(2, 3);
 

@@ -15,15 +15,9 @@ int cli_llm_open(struct cli_ctx *ctx, bool use_history, arvis_config **cfg, arvi
     if (rc != ARVIS_OK) {
         arvis_config_free(*cfg);
         *cfg = NULL;
-        return cli_llm_failure(rc, &err);
+        return cli_failure(rc, &err);
     }
     return CLI_EXIT_OK;
-}
-
-int cli_llm_failure(int status, const arvis_error *err)
-{
-    cli_error("%s", err->msg[0] ? err->msg : arvis_strerror(status));
-    return cli_exit_code(status);
 }
 
 static void figure(FILE *out, const char *name, double v, const char *unit)
@@ -68,6 +62,12 @@ void cli_print_piece(const char *text, size_t len, void *ud)
     (void)ud;
     fwrite(text, 1, len, stdout);
     fflush(stdout);
+}
+
+void cli_print_piece_stderr(const char *text, size_t len, void *ud)
+{
+    (void)ud;
+    fwrite(text, 1, len, stderr);
 }
 
 void cli_print_status(const char *text, void *ud)

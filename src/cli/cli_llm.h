@@ -13,11 +13,9 @@
  * when use_history is true). Returns an exit code; on CLI_EXIT_OK both are set. */
 int cli_llm_open(struct cli_ctx *ctx, bool use_history, arvis_config **cfg, arvis_llm **llm);
 
-/* Prints an LLM failure (the one sentence the library gives) and returns its exit code. */
-int cli_llm_failure(int status, const arvis_error *err);
-
 /* Callbacks printing a piece of the answer on stdout and a status line on stderr. */
 void cli_print_piece(const char *text, size_t len, void *ud);
+void cli_print_piece_stderr(const char *text, size_t len, void *ud);
 void cli_print_status(const char *text, void *ud);
 
 /* The measurements in a few human lines. */
@@ -25,9 +23,11 @@ void cli_print_stats(FILE *out, const arvis_llm_stats *s);
 
 /* Blocks SIGINT and SIGTERM in every thread and starts the thread that takes them: during a
  * request (cli_interrupt_busy(true)) a signal cancels it; otherwise it makes cli_interrupt_fd
- * readable. Returns 0 or an errno value. */
+ * readable. llm may be NULL (a command that only speaks). Returns 0 or an errno value. */
 int cli_interrupt_start(arvis_llm *llm);
 void cli_interrupt_busy(bool busy);
+/* Speech to stop too on a signal during a request (NULL: none). */
+void cli_interrupt_speech(arvis_speech *sp);
 bool cli_interrupted(void); /* a signal came since the last call */
 int cli_interrupt_fd(void);
 void cli_interrupt_stop(void);

@@ -198,7 +198,7 @@ int cmd_chat(struct cli_ctx *ctx, int argc, char **argv)
         int rc = arvis_llm_warmup(c->llm, &cb, &s, &err);
         cli_interrupt_busy(false);
         if (rc != ARVIS_OK) {
-            code = cli_llm_failure(rc, &err);
+            code = cli_failure(rc, &err);
         }
     }
     bool tty = isatty(STDIN_FILENO);

@@ -38,7 +38,7 @@ static int llm_models(arvis_llm *llm)
     arvis_error err;
     int rc = arvis_llm_models(llm, &names, &n, &err);
     if (rc != ARVIS_OK) {
-        return cli_llm_failure(rc, &err);
+        return cli_failure(rc, &err);
     }
     for (size_t i = 0; i < n; i++) {
         printf("%s %s\n", strcmp(names[i], arvis_llm_model(llm)) == 0 ? "*" : " ", names[i]);
@@ -57,7 +57,7 @@ static int llm_check(arvis_llm *llm)
     arvis_error err;
     int rc = arvis_llm_check(llm, &version, &has_model, &err);
     if (rc != ARVIS_OK) {
-        return cli_llm_failure(rc, &err);
+        return cli_failure(rc, &err);
     }
     printf("server: %s (%s)\n", arvis_llm_base_url(llm), version);
     free(version);
@@ -81,7 +81,7 @@ static int llm_warmup(arvis_llm *llm)
     int rc = arvis_llm_warmup(llm, &cb, &s, &err);
     cli_interrupt_stop();
     if (rc != ARVIS_OK) {
-        return cli_llm_failure(rc, &err);
+        return cli_failure(rc, &err);
     }
     printf("%s loaded in %.0f ms", arvis_llm_model(llm), s.total_ms);
     if (s.load_ms >= 0) {
@@ -188,7 +188,7 @@ static int history_clear(arvis_history *h, int argc, char **argv)
     arvis_error err;
     int rc = arvis_history_clear(h, &err);
     if (rc != ARVIS_OK) {
-        return cli_llm_failure(rc, &err);
+        return cli_failure(rc, &err);
     }
     printf("Forgot %zu messages (the previous file is kept as %s.bak).\n", n,
            arvis_history_path(h));
@@ -227,7 +227,7 @@ static int history_export(arvis_history *h, int argc, char **argv)
     } else {
         arvis_error err;
         int rc = arvis_file_write_atomic(argv[0], data, len, &err);
-        code = rc == ARVIS_OK ? CLI_EXIT_OK : cli_llm_failure(rc, &err);
+        code = rc == ARVIS_OK ? CLI_EXIT_OK : cli_failure(rc, &err);
         if (rc == ARVIS_OK) {
             printf("Wrote %zu messages to %s.\n", arvis_history_count(h), argv[0]);
         }
@@ -259,7 +259,7 @@ int cmd_history(struct cli_ctx *ctx, int argc, char **argv)
     int rc = arvis_history_load(NULL, (size_t)arvis_config_int(cfg, "llm.history.max_messages"), &h,
                                 &err);
     if (rc != ARVIS_OK) {
-        code = cli_llm_failure(rc, &err);
+        code = cli_failure(rc, &err);
     } else {
         if (err.msg[0]) {
             cli_warning("%s", err.msg);

@@ -13,6 +13,7 @@ static struct {
     pthread_t thread;
     bool running;
     arvis_llm *llm;
+    _Atomic(arvis_speech *) speech;
     atomic_bool busy;
     atomic_bool interrupted;
     int wake[2]; /* written when a signal comes while nothing runs */
@@ -31,7 +32,13 @@ static void *wait_for_signals(void *arg)
         }
         atomic_store(&state.interrupted, true);
         if (atomic_load(&state.busy)) {
-            arvis_llm_cancel(state.llm);
+            if (state.llm) {
+                arvis_llm_cancel(state.llm);
+            }
+            arvis_speech *sp = atomic_load(&state.speech);
+            if (sp) {
+                arvis_speech_cancel(sp);
+            }
         } else {
             char b = 1;
             ssize_t w = write(state.wake[1], &b, 1);
@@ -59,6 +66,11 @@ int cli_interrupt_start(arvis_llm *llm)
     }
     state.running = true;
     return 0;
+}
+
+void cli_interrupt_speech(arvis_speech *sp)
+{
+    atomic_store(&state.speech, sp);
 }
 
 void cli_interrupt_busy(bool busy)

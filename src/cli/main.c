@@ -8,6 +8,7 @@
 #include "arvis/version.h"
 #include "cli.h"
 #include "cli_llm.h"
+#include "cli_tts.h"
 
 static const struct cli_command commands[] = {
     {"ask", "ask the language model one question; the answer streams", cmd_ask_usage, cmd_ask},
@@ -15,6 +16,8 @@ static const struct cli_command commands[] = {
     {"config", "show, check, change and migrate the configuration", cmd_config_usage, cmd_config},
     {"history", "list, show, clear or export the conversation", cmd_history_usage, cmd_history},
     {"llm", "the model server: its models, warm-up, a check", cmd_llm_usage, cmd_llm},
+    {"say", "speak a text aloud, or into a WAV file", cmd_say_usage, cmd_say},
+    {"tts", "the speech engines: list them, their voices, a check", cmd_tts_usage, cmd_tts},
 };
 
 static void print_help(FILE *out)

@@ -111,6 +111,22 @@ int arvis_history_add(arvis_history *h, const char *role, const char *content, b
     return push(h, role, content, arvis_clock_wall(), cut);
 }
 
+int arvis_history_amend_last(arvis_history *h, const char *content, bool cut)
+{
+    arvis_llm_message *m = h->count ? &h->items[h->count - 1] : NULL;
+    if (!m || strcmp(m->role, "assistant") != 0) {
+        return ARVIS_E_STATE;
+    }
+    char *copy = strdup(content);
+    if (!copy) {
+        return ARVIS_E_NOMEM;
+    }
+    free(m->content);
+    m->content = copy;
+    m->cut = cut;
+    return ARVIS_OK;
+}
+
 /* Reads the messages of a parsed file; false when it is not a history. */
 static bool read_messages(arvis_history *h, const cJSON *root)
 {

@@ -156,3 +156,19 @@ void tu_history_save(const arvis_history *h)
     arvis_error err;
     assert_int_equal(arvis_history_save(h, &err), ARVIS_OK);
 }
+
+arvis_config *tu_config(const char *const *sets)
+{
+    tu_fresh_home();
+    size_t n = 0;
+    while (sets && sets[n]) {
+        n++;
+    }
+    arvis_config_options opts = {.ignore_env = true, .sets = sets, .n_sets = n};
+    arvis_config *cfg = NULL;
+    arvis_error err;
+    if (arvis_config_load(&opts, &cfg, NULL, &err) != ARVIS_OK) {
+        fail_msg("test config does not load: %s", err.msg);
+    }
+    return cfg;
+}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arvis/config.h"
 #include "arvis/llm.h"
 
 struct cJSON;
@@ -34,6 +35,10 @@ int tu_count_entries(const char *dir);
 
 /* Parses test JSON, failing the test when it is malformed. The caller deletes it. */
 struct cJSON *tu_json(const char *text);
+
+/* The configuration of a fresh ARVIS_HOME (no file, no environment) with the NULL-terminated
+ * "key=value" overrides sets (may be NULL), failing the test when it does not load. */
+arvis_config *tu_config(const char *const *sets);
 
 /* History helpers that fail the test on any error: load (expecting no warning), add, save. */
 arvis_history *tu_history_load(const char *path, size_t max);
