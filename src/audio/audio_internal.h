@@ -1,0 +1,54 @@
+/* Shared between the files of the audio subsystem: the table of operations every sink defines,
+ * the registry that lists them, and the cancel flag the playback queue hands to a sink. */
+#ifndef ARVIS_AUDIO_INTERNAL_H
+#define ARVIS_AUDIO_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arvis/audio.h"
+#include "arvis/error.h"
+
+enum {
+    AUDIO_RATE_MIN = 8000,
+    AUDIO_RATE_MAX = 192000,
+};
+
+/* One sink: one file defines one of these and nothing else public. sink.c does what they share
+ * (volume, counting, remembering the first error), so an engine only moves samples. */
+struct audio_sink_ops {
+    const char *name;
+    /* Opens it at o->rate (already checked); *state belongs to the sink until close or abort. */
+    int (*open)(const arvis_sink_options *o, void **state, arvis_error *err);
+    /* Writes all n samples (n > 0) or fails. cancel (may be NULL) is the playback queue's stop
+     * flag: a sink that can block for long (a pipe nobody reads) returns ARVIS_E_CANCELLED
+     * soon after it is set. A failure message says what happened in words a user understands
+     * ("PulseAudio went away while playing (Connection terminated)"). */
+    int (*write)(void *state, const int16_t *pcm, size_t n, const atomic_bool *cancel,
+                 arvis_error *err);
+    /* Blocks until what was written has been played. */
+    int (*drain)(void *state, arvis_error *err);
+    /* Drops what is buffered but not yet played. */
+    int (*flush)(void *state, arvis_error *err);
+    /* Finishes and frees the state, keeping what it was given. */
+    int (*close)(void *state, arvis_error *err);
+    /* Frees the state without keeping anything. */
+    void (*abort)(void *state);
+};
+
+extern const struct audio_sink_ops audio_sink_file_ops;
+extern const struct audio_sink_ops audio_sink_stdout_ops;
+extern const struct audio_sink_ops audio_sink_null_ops;
+#ifdef ARVIS_HAVE_PULSE
+extern const struct audio_sink_ops audio_sink_pulse_ops;
+#endif
+
+/* The sink called name, or NULL (err then lists the sinks this build has). */
+const struct audio_sink_ops *audio_sink_find(const char *name, arvis_error *err);
+
+/* Gives the sink the playback queue's stop flag (NULL for none); see write above. */
+void audio_sink_set_cancel(arvis_sink *s, const atomic_bool *cancel);
+
+#endif
