@@ -128,6 +128,31 @@ bool tts_char_is_word(uint32_t cp)
     return (cp >= '0' && cp <= '9') || script_of(cp) != ARVIS_SCRIPT_NONE;
 }
 
+uint32_t tts_char_at(const char *s, size_t len, size_t i, size_t *n)
+{
+    uint32_t cp = 0;
+    *n = arvis_utf8_decode(s + i, len - i, &cp);
+    if (*n == 0) {
+        *n = 1;
+        return 0xFFFD;
+    }
+    return cp;
+}
+
+/* The character that ends just before i, or 0 at the start. */
+uint32_t tts_char_before(const char *s, size_t i)
+{
+    if (i == 0) {
+        return 0;
+    }
+    size_t start = i - 1;
+    while (start > 0 && ((unsigned char)s[start] & 0xC0) == 0x80) {
+        start--;
+    }
+    size_t n;
+    return tts_char_at(s, i, start, &n);
+}
+
 arvis_script arvis_tts_text_script(const char *text, size_t len)
 {
     size_t count[ARVIS_SCRIPT_OTHER + 1] = {0};

@@ -1,5 +1,7 @@
 /* Text for speech: the writer of the cleaned text, which collapses whitespace, trims, places the
  * pauses the blocks need and stops at the bound the header promises. */
+#include <string.h>
+
 #include "arvis/utf8.h"
 #include "tts_text.h"
 
@@ -78,6 +80,13 @@ void tts_out_text(struct tts_out *o, const char *s, size_t n)
     }
     o->gap = TTS_GAP_NONE;
     put(o, s, n);
+}
+
+void tts_out_word(struct tts_out *o, const char *w)
+{
+    tts_out_gap(o, TTS_GAP_SPACE);
+    tts_out_text(o, w, strlen(w));
+    tts_out_gap(o, TTS_GAP_SPACE);
 }
 
 void tts_out_mark(struct tts_out *o, const char *s, size_t n)

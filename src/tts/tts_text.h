@@ -32,6 +32,9 @@ void tts_out_gap(struct tts_out *o, enum tts_gap g);
 /* Writes n bytes of valid UTF-8 as words, paying the gap owed first. */
 void tts_out_text(struct tts_out *o, const char *s, size_t n);
 
+/* A word of our own ("times", url_word) with spaces around it. */
+void tts_out_word(struct tts_out *o, const char *w);
+
 /* As tts_out_text for punctuation that closes what comes before it: a space owed is dropped. */
 void tts_out_mark(struct tts_out *o, const char *s, size_t n);
 
@@ -58,8 +61,9 @@ static inline bool tts_in_set(const char *set, char c)
 
 /* How the inline rules read a span. */
 enum {
-    TTS_IN_LINK = 1, /* the text of a link: no links within it */
-    TTS_IN_CODE = 2, /* an inline code span: characters kept, no markdown, no symbol words */
+    TTS_SPAN_MAX = 512, /* the longest link text, link target or code span looked for, in bytes */
+    TTS_IN_LINK = 1,    /* the text of a link: no links within it */
+    TTS_IN_CODE = 2,    /* an inline code span: characters kept, no markdown, no symbol words */
 };
 
 struct tts_inline {
@@ -70,6 +74,14 @@ struct tts_inline {
 /* Applies the inline rules (links, addresses, emphasis, code spans, tags, entities, symbols,
  * emoji, whitespace) to len bytes of valid UTF-8 holding no line break. */
 void tts_inline_run(const struct tts_inline *x, const char *s, size_t len, int flags);
+
+/* An address at i (web: url_word; e-mail: "name at example dot com"), said; returns its length,
+ * or 0 when none starts there. */
+size_t tts_address(const struct tts_inline *x, const char *s, size_t len, size_t i);
+
+/* A link at i ([text](url), [text][ref], ![alt](src)) read as its text, or a footnote mark
+ * dropped; returns its length, or 0 when none starts there. */
+size_t tts_link(const struct tts_inline *x, const char *s, size_t len, size_t i, int flags);
 
 enum tts_char {
     TTS_CHAR_TEXT,       /* read as it is */
@@ -83,5 +95,20 @@ enum tts_char tts_char_class(uint32_t cp);
 
 /* True for a letter or digit of any script (the bytes of a word). */
 bool tts_char_is_word(uint32_t cp);
+
+/* The character at byte i (U+FFFD for a bad byte, *n then 1), and the one ending before i (0 at
+ * the start). */
+uint32_t tts_char_at(const char *s, size_t len, size_t i, size_t *n);
+uint32_t tts_char_before(const char *s, size_t i);
+
+static inline bool tts_is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static inline bool tts_is_alnum(char c)
+{
+    return tts_is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
 
 #endif
