@@ -24,7 +24,8 @@ int arvis_resampler_create(int from_rate, int to_rate, arvis_resampler **out, ar
 void arvis_resampler_destroy(arvis_resampler *r);
 
 /* Converts n samples, keeping state between calls so chunk edges are seamless; `last` flushes
- * what the filter still holds. *out (the caller frees) receives *out_n samples, possibly none. */
+ * what the filter still holds, after which the converter starts afresh. *out (the caller frees)
+ * receives *out_n samples, possibly none. */
 int arvis_resample(arvis_resampler *r, const int16_t *in, size_t n, bool last, int16_t **out,
                    size_t *out_n, arvis_error *err);
 
@@ -46,7 +47,8 @@ const char *const *arvis_sink_names(void);
 
 /* Opens the sink `name`. ARVIS_E_NOTFOUND for an unknown name (err lists the known ones),
  * ARVIS_E_UNAVAILABLE when no PulseAudio server answers, ARVIS_E_IO/PERM for an unwritable
- * path; err always says what to do. */
+ * path, ARVIS_E_INVAL for a path that is a folder or device, or for "stdout" when standard
+ * output is a terminal; err always says what to do. */
 int arvis_sink_open(const char *name, const arvis_sink_options *opts, arvis_sink **out,
                     arvis_error *err);
 
@@ -79,11 +81,14 @@ bool arvis_pulse_available(const char *server);
 /* ---- The playback queue: chunks played in order on a thread of their own ---- */
 
 typedef enum arvis_playback_event_kind {
-    ARVIS_PLAYBACK_STARTED,  /* the first samples after an idle queue reached the sink */
+    ARVIS_PLAYBACK_STARTED,  /* the first samples after an idle queue reached the sink (idle:
+                                at the start, and after FINISHED or STOPPED) */
     ARVIS_PLAYBACK_MARK,     /* the queue reached a mark (arvis_playback_mark): what came
-                                before it has been handed to the sink */
+                                before it has been handed to the sink (but for the few
+                                milliseconds a rate conversion holds until the next chunk) */
     ARVIS_PLAYBACK_FINISHED, /* everything before arvis_playback_finish has been played */
-    ARVIS_PLAYBACK_STOPPED,  /* arvis_playback_stop dropped what was queued */
+    ARVIS_PLAYBACK_STOPPED,  /* arvis_playback_stop dropped what was queued or playing (a stop
+                                with nothing to stop sends none) */
     ARVIS_PLAYBACK_FALLBACK, /* the sink failed; the next one in the list took over (message) */
     ARVIS_PLAYBACK_ERROR,    /* the sink failed and no other could be opened (message) */
 } arvis_playback_event_kind;
@@ -111,7 +116,8 @@ typedef struct arvis_playback_options {
 typedef struct arvis_playback arvis_playback;
 
 /* Opens the first sink of o->sinks that opens (the sink is opened at once when o->sink.rate is
- * set, else at the first chunk) and starts the playback thread. */
+ * set, else at the first chunk; then each is tried at once, opened and closed again, so that a
+ * sink that cannot open is reported here) and starts the playback thread. */
 int arvis_playback_create(const arvis_playback_options *o, arvis_playback **out,
                           arvis_error *err);
 
@@ -124,7 +130,8 @@ int arvis_playback_destroy(arvis_playback *pb, arvis_error *err);
 void arvis_playback_abort(arvis_playback *pb);
 
 /* Queues a copy of n samples at `rate` (resampled to the sink's rate when it differs). Blocks
- * while the queue is full; returns ARVIS_E_CANCELLED when a stop came meanwhile. */
+ * while the queue is full (a chunk larger than the whole queue goes in once it is empty);
+ * returns ARVIS_E_CANCELLED when a stop came meanwhile. */
 int arvis_playback_push(arvis_playback *pb, const int16_t *pcm, size_t n, int rate,
                         arvis_error *err);
 
@@ -134,8 +141,9 @@ int arvis_playback_mark(arvis_playback *pb, uint64_t tag);
 /* Ends the current utterance: FINISHED fires once its audio has been played and drained. */
 int arvis_playback_finish(arvis_playback *pb);
 
-/* Blocks until the queue is empty and the sink drained (after a finish or a stop). Returns the
- * error of a sink that failed with nothing to fall back on, else ARVIS_OK. */
+/* Blocks until the queue is empty and the sink drained (after a finish or a stop; while paused
+ * with audio queued, until resumed). Returns the error of a sink that failed with nothing to
+ * fall back on, else ARVIS_OK. */
 int arvis_playback_wait(arvis_playback *pb, arvis_error *err);
 
 /* Drops everything queued and what the sink holds; returns once the playback thread has stopped

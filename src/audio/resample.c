@@ -98,7 +98,9 @@ static int convert(arvis_resampler *r, const int16_t *in, size_t n, bool last, a
     size_t done = 0;
     for (;;) {
         size_t take = n - done < BLOCK_IN ? n - done : BLOCK_IN;
-        src_short_to_float_array(in + done, r->in, (int)take);
+        if (take > 0) {
+            src_short_to_float_array(in + done, r->in, (int)take);
+        }
         SRC_DATA d = {
             .data_in = r->in,
             .data_out = r->out,

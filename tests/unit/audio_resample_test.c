@@ -36,7 +36,9 @@ static int16_t *convert_chunked(arvis_resampler *r, const int16_t *x, size_t n, 
         int16_t *part = NULL;
         size_t got = 0;
         assert_int_equal(arvis_resample(r, x + done, k, false, &part, &got, NULL), ARVIS_OK);
-        memcpy(all + used, part, got * sizeof *part);
+        if (got > 0) {
+            memcpy(all + used, part, got * sizeof *part);
+        }
         used += got;
         free(part);
         done += k;
@@ -44,7 +46,9 @@ static int16_t *convert_chunked(arvis_resampler *r, const int16_t *x, size_t n, 
     int16_t *tail = NULL;
     size_t got = 0;
     assert_int_equal(arvis_resample(r, NULL, 0, true, &tail, &got, NULL), ARVIS_OK);
-    memcpy(all + used, tail, got * sizeof *tail);
+    if (got > 0) {
+        memcpy(all + used, tail, got * sizeof *tail);
+    }
     free(tail);
     *out_n = used + got;
     return all;

@@ -1,6 +1,6 @@
 /* Sinks: the registry and its refusals, WAV files written whole or not at all, raw PCM on
  * standard output into a pipe (and a pipe that closes), and volume. */
-#define _XOPEN_SOURCE 700 /* fchown, lstat */
+#define _XOPEN_SOURCE 700 /* lstat, symlink, posix_openpt */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -237,6 +238,31 @@ static void test_folders_and_devices_are_not_replaced(void **state)
     tu_rmtree(dir);
 }
 
+static void test_a_symbolic_link_is_followed_and_kept(void **state)
+{
+    (void)state;
+    const char *dir = tu_tempdir();
+    char target[4200], link_path[4200];
+    snprintf(target, sizeof target, "%s/real.wav", dir);
+    snprintf(link_path, sizeof link_path, "%s/link.wav", dir);
+    tu_write(target, "old", -1);
+    assert_int_equal(symlink("real.wav", link_path), 0);
+    int16_t x[] = {4, 5, 6, 7};
+    arvis_sink *s = open_file(link_path, 16000, 0);
+    assert_int_equal(arvis_sink_write(s, x, 4, NULL), ARVIS_OK);
+    assert_int_equal(arvis_sink_close(s, NULL), ARVIS_OK);
+    struct stat st;
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    SF_INFO info;
+    int16_t *y = atu_read_wav(target, &info);
+    assert_non_null(y);
+    assert_memory_equal(y, x, sizeof x);
+    assert_int_equal(tu_count_entries(dir), 2);
+    free(y);
+    tu_rmtree(dir);
+}
+
 static void test_volume_scales_the_samples(void **state)
 {
     (void)state;
@@ -293,6 +319,33 @@ static void test_stdout_sink_writes_s16le_into_a_pipe(void **state)
     }
 }
 
+/* Raw audio would garble a terminal: the sink says to pipe it into a player instead. */
+static void test_stdout_sink_refuses_a_terminal(void **state)
+{
+    (void)state;
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(master >= 0);
+    assert_int_equal(grantpt(master), 0);
+    assert_int_equal(unlockpt(master), 0);
+    int tty = open(ptsname(master), O_RDWR | O_NOCTTY);
+    assert_true(tty >= 0);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    dup2(tty, STDOUT_FILENO);
+    arvis_sink_options o = {.rate = 22050};
+    arvis_sink *s = NULL;
+    arvis_error err;
+    int rc = arvis_sink_open("stdout", &o, &s, &err);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    close(tty);
+    close(master);
+    assert_int_equal(rc, ARVIS_E_INVAL);
+    assert_null(s);
+    assert_string_equal(err.msg, "standard output is a terminal: pipe it into a player, as in "
+                                 "`... | aplay -t raw -f S16_LE -c 1 -r 22050`");
+}
+
 static void test_closed_pipe_is_an_error_not_a_death(void **state)
 {
     (void)state;
@@ -333,8 +386,10 @@ int main(void)
         cmocka_unit_test(test_missing_folder_fails_at_open),
         cmocka_unit_test(test_unwritable_folder_says_what_to_do),
         cmocka_unit_test(test_folders_and_devices_are_not_replaced),
+        cmocka_unit_test(test_a_symbolic_link_is_followed_and_kept),
         cmocka_unit_test(test_volume_scales_the_samples),
         cmocka_unit_test(test_stdout_sink_writes_s16le_into_a_pipe),
+        cmocka_unit_test(test_stdout_sink_refuses_a_terminal),
         cmocka_unit_test(test_closed_pipe_is_an_error_not_a_death),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,9 +7,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
 #include <sndfile.h>
+
+#include "arvis/audio.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -107,6 +111,89 @@ static inline size_t atu_read_all(int fd, void *buf, size_t len)
         got += (size_t)n;
     }
     return got;
+}
+
+/* Words noted by several threads in the order they happened ("pushing resume pushed"), and the
+ * playback events as such words: S started, M<tag> mark, F finished, X stopped, B fallback,
+ * E error. */
+struct atu_log {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char text[4096];
+    char message[2048]; /* the last FALLBACK or ERROR message */
+    char sink[32];      /* the sink named by the last event */
+};
+
+static inline void atu_log_init(struct atu_log *l)
+{
+    memset(l, 0, sizeof *l);
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv, NULL);
+}
+
+static inline void atu_log_free(struct atu_log *l)
+{
+    pthread_cond_destroy(&l->cv);
+    pthread_mutex_destroy(&l->mu);
+}
+
+static inline void atu_note(struct atu_log *l, const char *word)
+{
+    pthread_mutex_lock(&l->mu);
+    size_t used = strlen(l->text);
+    snprintf(l->text + used, sizeof l->text - used, "%s%s", used ? " " : "", word);
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* Blocks until word has been noted. */
+static inline void atu_await(struct atu_log *l, const char *word)
+{
+    pthread_mutex_lock(&l->mu);
+    while (!strstr(l->text, word)) {
+        pthread_cond_wait(&l->cv, &l->mu);
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
+/* A copy of what was noted so far (static storage). */
+static inline const char *atu_text(struct atu_log *l)
+{
+    static char copy[sizeof l->text];
+    pthread_mutex_lock(&l->mu);
+    memcpy(copy, l->text, sizeof copy);
+    pthread_mutex_unlock(&l->mu);
+    return copy;
+}
+
+/* An arvis_playback_cb noting each event in the atu_log at ud. */
+static inline void atu_event_cb(const arvis_playback_event *ev, void *ud)
+{
+    struct atu_log *l = ud;
+    static const char *const names[] = {"S", "M", "F", "X", "B", "E"};
+    char word[32];
+    if (ev->kind == ARVIS_PLAYBACK_MARK) {
+        snprintf(word, sizeof word, "M%llu", (unsigned long long)ev->tag);
+    } else {
+        snprintf(word, sizeof word, "%s", names[ev->kind]);
+    }
+    pthread_mutex_lock(&l->mu);
+    if (ev->message) {
+        snprintf(l->message, sizeof l->message, "%s", ev->message);
+    }
+    snprintf(l->sink, sizeof l->sink, "%s", ev->sink ? ev->sink : "(none)");
+    pthread_mutex_unlock(&l->mu);
+    atu_note(l, word);
+}
+
+/* n samples of one value. The caller frees. */
+static inline int16_t *atu_constant(size_t n, int16_t value)
+{
+    int16_t *x = malloc((n ? n : 1) * sizeof *x);
+    for (size_t i = 0; x && i < n; i++) {
+        x[i] = value;
+    }
+    return x;
 }
 
 #endif
