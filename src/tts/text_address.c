@@ -138,7 +138,7 @@ size_t tts_address(const struct tts_inline *x, const char *s, size_t len, size_t
     }
     size_t n = url_length(s, len, i);
     if (n > 0) {
-        tts_out_word(x->out, x->o->url_word);
+        tts_out_text(x->out, x->o->url_word, strlen(x->o->url_word));
         return n;
     }
     size_t skip = starts_with(s, len, i, "mailto:") ? strlen("mailto:") : 0;
@@ -147,11 +147,9 @@ size_t tts_address(const struct tts_inline *x, const char *s, size_t len, size_t
     if (n == 0) {
         return 0;
     }
-    tts_out_gap(x->out, TTS_GAP_SPACE);
     say_dotted(x, s + i + skip, at - i - skip);
     tts_out_word(x->out, "at");
     say_dotted(x, s + at + 1, i + skip + n - at - 1);
-    tts_out_gap(x->out, TTS_GAP_SPACE);
     return skip + n;
 }
 

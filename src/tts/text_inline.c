@@ -196,14 +196,24 @@ static size_t ampersand(const struct tts_inline *x, const char *s, size_t len, s
     return cp ? n : tts_run_of(s + i, len - i, '&');
 }
 
-/* -> --> => ==> are said "to" (not <- or <=>). */
+/* An arrow between words is said "to"; one that starts a line is a bullet and goes. */
+static void say_arrow(const struct tts_inline *x, const char *s, size_t i)
+{
+    if (tts_blank(s, i)) {
+        tts_out_gap(x->out, TTS_GAP_SPACE);
+    } else {
+        tts_out_word(x->out, "to");
+    }
+}
+
+/* -> --> => ==> (not <- or <=>). */
 static size_t arrow(const struct tts_inline *x, const char *s, size_t len, size_t i)
 {
     size_t r = tts_run_of(s + i, len - i, s[i]);
     if (i + r >= len || s[i + r] != '>' || (i > 0 && s[i - 1] == '<')) {
         return 0;
     }
-    tts_out_word(x->out, "to");
+    say_arrow(x, s, i);
     return r + 1;
 }
 
@@ -217,7 +227,7 @@ static size_t symbol(const struct tts_inline *x, const char *s, size_t len, size
     case 0x21D2: /* ⇒ */
     case 0x27F6: /* ⟶ */
     case 0x27F9: /* ⟹ */
-        tts_out_word(x->out, "to");
+        say_arrow(x, s, i);
         return n;
     case 0x203C: /* ‼ */
         tts_out_mark(x->out, "!", 1);
