@@ -30,13 +30,17 @@ arvis_tts_text_options arvis_tts_text_default_options(void);
 
 typedef struct arvis_tts_text arvis_tts_text;
 
-/* A cleaner for one stream of text (one answer): it remembers an open ``` block between calls. */
+/* A cleaner for one stream of text (one answer): it remembers an open ``` block between calls.
+ * o (NULL, or NULL strings in it: the defaults) is copied. Code blocks, addresses, links,
+ * whitespace and invalid UTF-8 are handled whatever strip_markdown says. ARVIS_E_UTF8 when a
+ * string of o is not valid UTF-8. */
 int arvis_tts_text_create(const arvis_tts_text_options *o, arvis_tts_text **out);
 void arvis_tts_text_destroy(arvis_tts_text *t);
 
-/* Cleans the next piece of the stream (a sentence, say). *out (the caller frees) is what should
- * be read aloud, possibly empty. Invalid UTF-8 is replaced by U+FFFD and then dropped; *out is
- * valid UTF-8 and never longer than 2 * len + 64 bytes. */
+/* Cleans the next piece of the stream (a sentence, say; its start counts as a line start).
+ * *out (the caller frees) is what should be read aloud, possibly empty. Invalid UTF-8 is
+ * replaced by U+FFFD and then dropped; *out is valid UTF-8 and never longer than 2 * len + 64
+ * bytes (cut at a character beyond that). */
 int arvis_tts_text_feed(arvis_tts_text *t, const char *text, size_t len, char **out);
 
 /* One-shot form of the above for a whole text. */
