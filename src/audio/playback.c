@@ -1,9 +1,9 @@
 /* The playback queue: chunks of audio, marks and ends of utterances, taken in order by a thread
  * of its own (playback_play.c plays them). Push blocks while the queue is full; stop drops it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arvis/log.h"
 #include "playback_internal.h"
 
 enum { DEFAULT_QUEUE_SECONDS = 10 };

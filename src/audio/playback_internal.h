@@ -4,7 +4,6 @@
 #define ARVIS_PLAYBACK_INTERNAL_H
 
 #include <pthread.h>
-#include <stdio.h>
 
 #include "audio_internal.h"
 

@@ -1,6 +1,7 @@
 /* The playback thread's work on one item: opening the sink, converting the rate, writing in
  * pieces of ~20 ms with the stop flag looked at between them, events, and handing over to the
  * next sink when one fails. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "arvis/log.h"

@@ -71,8 +71,9 @@ static bool probe(const char *server, char *found, size_t size)
                 api->time_free(t);
             }
         }
-        if (p.ok && found) {
-            snprintf(found, size, "%s", pa_context_get_server(c));
+        const char *reached = p.ok ? pa_context_get_server(c) : NULL;
+        if (found) {
+            snprintf(found, size, "%s", reached ? reached : "");
         }
         pa_context_disconnect(c);
         pa_context_unref(c);
@@ -103,8 +104,9 @@ static int pulse_open(const arvis_sink_options *o, void **state, arvis_error *er
         .minreq = (uint32_t)-1,
         .fragsize = (uint32_t)-1,
     };
+    const char *address = server[0] ? server : o->server;
     int e = 0;
-    pa_simple *s = pa_simple_new(server, o->app_name ? o->app_name : DEFAULT_APP_NAME,
+    pa_simple *s = pa_simple_new(address, o->app_name ? o->app_name : DEFAULT_APP_NAME,
                                  PA_STREAM_PLAYBACK, o->device, "speech", &ss, NULL, &attr, &e);
     if (!s && e == PA_ERR_NOENTITY && o->device) {
         return arvis_error_set(err, ARVIS_E_NOTFOUND,
@@ -114,7 +116,7 @@ static int pulse_open(const arvis_sink_options *o, void **state, arvis_error *er
     }
     if (!s) {
         return arvis_error_set(err, ARVIS_E_UNAVAILABLE, "cannot play through PulseAudio at %s: %s",
-                               server, pa_strerror(e));
+                               address ? address : "its usual address", pa_strerror(e));
     }
     *state = s;
     return ARVIS_OK;
