@@ -23,7 +23,8 @@
  *   numbers are said "times" and "to" as well.
  * - Inline code loses its backticks and keeps its text as written; \x escapes keep x; HTML tags
  *   of common elements and comments go; &amp; &lt; &gt; &quot; &nbsp; and numeric entities are
- *   decoded; & is said "and"; ->, =>, → and ⇒ are said "to"; ‼ and ⁉ become ! and ?.
+ *   decoded; & is said "and"; ->, =>, → and ⇒ are said "to" (starting a line, they are bullets
+ *   and go); ‼ and ⁉ become ! and ?.
  * - Emoji, pictographs, dingbats, other arrows, variation selectors, joiners, skin tones,
  *   regional indicators, keycaps and zero-width characters go. Letters of every script, digits,
  *   decimals, times, %, °, currency signs and the punctuation that shapes prosody stay. */
