@@ -209,7 +209,8 @@ int arvis_speech_add(arvis_speech *sp, const char *text, size_t len, bool early)
 int arvis_speech_finish(arvis_speech *sp, arvis_error *err);
 
 /* Stops synthesis and playback together and drops what waits. Any thread; returns within
- * ~50 ms. The queue takes sentences again afterwards. */
+ * ~50 ms. The answer is over: say, add and finish return ARVIS_E_CANCELLED until
+ * arvis_speech_reset starts the next one. */
 void arvis_speech_cancel(arvis_speech *sp);
 
 /* The text actually spoken so far in this answer: the sentences whose audio reached the sink
@@ -219,7 +220,7 @@ char *arvis_speech_spoken(arvis_speech *sp);
 /* Measurements of the answer so far. */
 void arvis_speech_get_stats(arvis_speech *sp, arvis_speech_stats *st);
 
-/* Forgets the spoken text and the figures, for the next answer. */
+/* Forgets the spoken text, the figures and a cancel, for the next answer. */
 void arvis_speech_reset(arvis_speech *sp);
 
 #ifdef __cplusplus

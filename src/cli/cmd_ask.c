@@ -229,16 +229,18 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
     arvis_llm *llm = NULL;
     code = cli_llm_open(ctx, o.history, &cfg, &llm);
     struct cli_voice voice = {0};
+    /* Signals are blocked before the speech threads start, so that they inherit it. */
+    cli_interrupt_start(llm);
     if (code == CLI_EXIT_OK && o.speak) {
         code = cli_voice_open(cfg, &(struct cli_voice_options){.out = o.out}, &voice);
     }
     if (code != CLI_EXIT_OK) {
+        cli_interrupt_stop();
         arvis_llm_destroy(llm);
         arvis_config_free(cfg);
         free(question);
         return code;
     }
-    cli_interrupt_start(llm);
     cli_interrupt_speech(voice.speech);
     /* With speech on stdout, the text goes to stderr. */
     bool text_on_stderr = o.out && strcmp(o.out, "-") == 0;

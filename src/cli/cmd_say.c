@@ -52,39 +52,86 @@ static bool has_text(const char *t, size_t len)
     return false;
 }
 
-/* Feeds the words of the command line, or standard input for "-", to the sentencer. */
-static int feed(int argc, char **argv, arvis_sentencer *s, struct say_run *r, bool *said)
+/* The words of the command line as one text, checked. Returns NULL after printing why, with
+ * *code set. */
+static char *text_of(int argc, char **argv, int *code)
 {
-    if (argc == 1 && strcmp(argv[0], "-") == 0) {
-        char block[READ_BLOCK];
-        size_t n;
-        while (r->rc == ARVIS_OK && !cli_interrupted() &&
-               (n = fread(block, 1, sizeof block, stdin)) > 0) {
-            *said = *said || has_text(block, n);
-            int rc = arvis_sentencer_add(s, block, n, on_sentence, r);
-            if (rc != ARVIS_OK) {
-                return rc;
-            }
+    arvis_buf text;
+    arvis_buf_init(&text, ARG_TEXT_MAX);
+    for (int i = 0; i < argc; i++) {
+        if ((i && arvis_buf_addc(&text, ' ') != ARVIS_OK) ||
+            arvis_buf_adds(&text, argv[i]) != ARVIS_OK) {
+            arvis_buf_free(&text);
+            cli_error("the text is longer than 1 MiB: give it on standard input with "
+                      "`arvis say -`");
+            *code = CLI_EXIT_USAGE;
+            return NULL;
         }
+    }
+    size_t bad = 0;
+    if (!arvis_utf8_valid(arvis_buf_str(&text), text.len, &bad)) {
+        cli_error("the text is not valid UTF-8 (byte %zu): give it in UTF-8", bad + 1);
+    } else if (!has_text(arvis_buf_str(&text), text.len)) {
+        cli_error("nothing to say: the text is empty");
     } else {
-        arvis_buf text;
-        arvis_buf_init(&text, ARG_TEXT_MAX);
-        for (int i = 0; i < argc; i++) {
-            if ((i && arvis_buf_addc(&text, ' ') != ARVIS_OK) ||
-                arvis_buf_adds(&text, argv[i]) != ARVIS_OK) {
-                arvis_buf_free(&text);
-                return ARVIS_E_TOOBIG;
-            }
+        char *t = arvis_buf_take(&text);
+        if (t) {
+            return t;
         }
-        *said = has_text(arvis_buf_str(&text), text.len);
-        int rc = arvis_sentencer_add(s, arvis_buf_str(&text), text.len, on_sentence, r);
-        arvis_buf_free(&text);
+        cli_error("out of memory");
+    }
+    arvis_buf_free(&text);
+    *code = CLI_EXIT_USAGE;
+    return NULL;
+}
+
+/* Feeds standard input to the sentencer block by block; *said tells whether it held any text. */
+static int feed_stdin(arvis_sentencer *s, struct say_run *r, bool *said)
+{
+    char block[READ_BLOCK];
+    size_t n;
+    bool warned = false;
+    while (r->rc == ARVIS_OK && (n = fread(block, 1, sizeof block, stdin)) > 0) {
+        if (cli_interrupted()) {
+            return ARVIS_E_CANCELLED; /* the speech queue itself was stopped by the signal */
+        }
+        *said = *said || has_text(block, n);
+        /* A character split between two blocks is whole again in the sentencer; only a bad
+         * byte well inside the block is worth a warning. */
+        size_t bad = 0;
+        if (!warned && !arvis_utf8_valid(block, n, &bad) && bad + 4 < n) {
+            cli_warning("the input is not valid UTF-8 (near byte %zu of a block); bad bytes are "
+                        "skipped",
+                        bad);
+            warned = true;
+        }
+        int rc = arvis_sentencer_add(s, block, n, on_sentence, r);
         if (rc != ARVIS_OK) {
             return rc;
         }
     }
-    arvis_sentencer_flush(s, on_sentence, r);
     return r->rc;
+}
+
+/* Speaks text (NULL: standard input) and waits until it has been played. */
+static int speak_all(const char *text, struct say_run *r, arvis_error *err)
+{
+    arvis_sentencer *s = NULL;
+    int rc = arvis_sentencer_create(0, &s);
+    bool said = text != NULL;
+    if (rc == ARVIS_OK) {
+        rc = text ? arvis_sentencer_add(s, text, strlen(text), on_sentence, r)
+                  : feed_stdin(s, r, &said);
+    }
+    if (rc == ARVIS_OK) {
+        arvis_sentencer_flush(s, on_sentence, r);
+        rc = r->rc;
+    }
+    arvis_sentencer_destroy(s);
+    if (rc == ARVIS_OK && !said) {
+        return arvis_error_set(err, ARVIS_E_INVAL, "nothing to say: the input is empty");
+    }
+    return rc == ARVIS_OK ? arvis_speech_finish(r->v.speech, err) : rc;
 }
 
 int cmd_say(struct cli_ctx *ctx, int argc, char **argv)
@@ -114,37 +161,30 @@ int cmd_say(struct cli_ctx *ctx, int argc, char **argv)
     if (i >= argc) {
         return cli_usage_error("say", "what should be said? Give the text after `arvis say`");
     }
+    int code = CLI_EXIT_OK;
+    bool from_stdin = argc - i == 1 && strcmp(argv[i], "-") == 0;
+    char *text = from_stdin ? NULL : text_of(argc - i, argv + i, &code);
     arvis_config *cfg = NULL;
-    int code = cli_load_config(ctx, &cfg);
-    if (code != CLI_EXIT_OK) {
-        return code;
+    if (code == CLI_EXIT_OK) {
+        code = cli_load_config(ctx, &cfg);
     }
+    /* Signals are blocked before the speech threads start, so that they inherit it. */
     struct say_run r = {.rc = ARVIS_OK};
-    code = cli_voice_open(cfg, &o, &r.v);
+    cli_interrupt_start(NULL);
+    if (code == CLI_EXIT_OK) {
+        code = cli_voice_open(cfg, &o, &r.v);
+    }
     if (code != CLI_EXIT_OK) {
+        cli_interrupt_stop();
         arvis_config_free(cfg);
+        free(text);
         return code;
     }
-    arvis_sentencer *s = NULL;
-    cli_interrupt_start(NULL);
     cli_interrupt_speech(r.v.speech);
     cli_interrupt_busy(true);
-    bool said = false;
     arvis_error err;
     arvis_error_clear(&err);
-    int rc = arvis_sentencer_create(0, &s);
-    if (rc == ARVIS_OK) {
-        rc = feed(argc - i, argv + i, s, &r, &said);
-    }
-    if (rc == ARVIS_OK && !said) {
-        rc = arvis_error_set(&err, ARVIS_E_INVAL, "nothing to say: the text is empty");
-    } else if (rc == ARVIS_OK) {
-        rc = arvis_speech_finish(r.v.speech, &err);
-    } else if (rc == ARVIS_E_TOOBIG) {
-        arvis_error_set(&err, rc,
-                        "the text is longer than 1 MiB: give it on standard input "
-                        "with `arvis say -`");
-    }
+    int rc = speak_all(text, &r, &err);
     cli_interrupt_busy(false);
     if (stats) {
         arvis_speech_stats st;
@@ -153,17 +193,18 @@ int cmd_say(struct cli_ctx *ctx, int argc, char **argv)
     }
     cli_interrupt_speech(NULL);
     cli_interrupt_stop();
-    arvis_sentencer_destroy(s);
     code = cli_voice_close(&r.v, rc == ARVIS_OK);
+    bool to_file = o.out && strcmp(o.out, "-") != 0;
     if (rc == ARVIS_E_CANCELLED) {
-        cli_error("stopped: speaking was cancelled%s", o.out ? "; no file was written" : "");
+        cli_error("stopped: speaking was cancelled%s", to_file ? "; no file was written" : "");
         code = CLI_EXIT_FAILURE;
     } else if (rc != ARVIS_OK) {
         code = cli_failure(rc, &err);
-        if (o.out && strcmp(o.out, "-") != 0) {
+        if (to_file) {
             fprintf(stderr, "No file was written.\n");
         }
     }
     arvis_config_free(cfg);
+    free(text);
     return code;
 }

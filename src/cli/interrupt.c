@@ -13,11 +13,14 @@ static struct {
     pthread_t thread;
     bool running;
     arvis_llm *llm;
-    _Atomic(arvis_speech *) speech;
-    atomic_bool busy;
+    /* Held while a signal cancels: once busy is false or the speech is unset, no cancel is
+     * under way, so the caller may free what it cancelled. */
+    pthread_mutex_t lock;
+    arvis_speech *speech;
+    bool busy;
     atomic_bool interrupted;
     int wake[2]; /* written when a signal comes while nothing runs */
-} state = {.wake = {-1, -1}};
+} state = {.wake = {-1, -1}, .lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void *wait_for_signals(void *arg)
 {
@@ -31,19 +34,20 @@ static void *wait_for_signals(void *arg)
             return NULL; /* asked to stop */
         }
         atomic_store(&state.interrupted, true);
-        if (atomic_load(&state.busy)) {
+        pthread_mutex_lock(&state.lock);
+        if (state.busy) {
             if (state.llm) {
                 arvis_llm_cancel(state.llm);
             }
-            arvis_speech *sp = atomic_load(&state.speech);
-            if (sp) {
-                arvis_speech_cancel(sp);
+            if (state.speech) {
+                arvis_speech_cancel(state.speech);
             }
         } else {
             char b = 1;
             ssize_t w = write(state.wake[1], &b, 1);
             (void)w;
         }
+        pthread_mutex_unlock(&state.lock);
     }
 }
 
@@ -59,7 +63,8 @@ int cli_interrupt_start(arvis_llm *llm)
         return errno ? errno : -1;
     }
     state.llm = llm;
-    atomic_store(&state.busy, false);
+    state.busy = false;
+    state.speech = NULL;
     atomic_store(&state.interrupted, false);
     if (pthread_create(&state.thread, NULL, wait_for_signals, &signals) != 0) {
         return -1;
@@ -70,12 +75,16 @@ int cli_interrupt_start(arvis_llm *llm)
 
 void cli_interrupt_speech(arvis_speech *sp)
 {
-    atomic_store(&state.speech, sp);
+    pthread_mutex_lock(&state.lock);
+    state.speech = sp;
+    pthread_mutex_unlock(&state.lock);
 }
 
 void cli_interrupt_busy(bool busy)
 {
-    atomic_store(&state.busy, busy);
+    pthread_mutex_lock(&state.lock);
+    state.busy = busy;
+    pthread_mutex_unlock(&state.lock);
 }
 
 bool cli_interrupted(void)

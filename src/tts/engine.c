@@ -232,6 +232,7 @@ int arvis_tts_engine_synth(arvis_tts_engine *e, const char *text, arvis_pcm_cb c
     }
     int rc = script_check(e, text, err);
     if (rc != ARVIS_OK) {
+        set_error(e, err);
         return rc;
     }
     atomic_store(&e->cancel, false);
@@ -313,7 +314,8 @@ int arvis_tts_engine_health(arvis_tts_engine *e, arvis_error *err)
     }
     double ms = h.rate > 0 ? 1000.0 * (double)h.samples / h.rate : 0;
     double rms = h.samples ? sqrt(h.sum_squares / (double)h.samples) : 0;
-    if (ms < HEALTH_MIN_MS) {
+    /* Silence on purpose is as long as its text says: any length will do. */
+    if (h.samples == 0 || (!e->ops->silent && ms < HEALTH_MIN_MS)) {
         rc = arvis_error_set(err, ARVIS_E_IO, "%s made %.0f ms of audio for a test phrase",
                              e->ops->name, ms);
     } else if (!e->ops->silent && rms < HEALTH_MIN_RMS) {

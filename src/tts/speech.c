@@ -40,7 +40,8 @@ struct arvis_speech {
     arvis_buf spoken;
     uint64_t first_said_ns, first_audio_ns;
     arvis_speech_stats st;
-    int error; /* the first synthesis error of this answer */
+    bool cancelled; /* this answer was stopped: nothing more until a reset */
+    int error;      /* the first synthesis error of this answer */
     arvis_error err;
 
     pthread_mutex_t push_mu; /* a push and the check of gen before it happen together */
@@ -337,7 +338,7 @@ int arvis_speech_say(arvis_speech *sp, const char *text, size_t len)
         pthread_cond_wait(&sp->changed, &sp->mu);
     }
     int rc = ARVIS_OK;
-    if (sp->quit || atomic_load(&sp->gen) != gen) {
+    if (sp->quit || sp->cancelled || atomic_load(&sp->gen) != gen) {
         rc = ARVIS_E_CANCELLED;
         free(copy);
     } else {
@@ -394,19 +395,21 @@ int arvis_speech_finish(arvis_speech *sp, arvis_error *err)
         free(held);
     }
     pthread_mutex_lock(&sp->mu);
-    while ((sp->count || sp->busy) && atomic_load(&sp->gen) == gen) {
+    while ((sp->count || sp->busy) && !sp->cancelled && atomic_load(&sp->gen) == gen) {
         pthread_cond_wait(&sp->changed, &sp->mu);
     }
+    bool stopped = sp->cancelled;
     pthread_mutex_unlock(&sp->mu);
     int rc = ARVIS_OK;
-    if (atomic_load(&sp->gen) == gen) {
+    if (!stopped && atomic_load(&sp->gen) == gen) {
         arvis_playback_finish(sp->pb);
         rc = arvis_playback_wait(sp->pb, err);
     }
-    if (atomic_load(&sp->gen) != gen) {
+    pthread_mutex_lock(&sp->mu);
+    if (sp->cancelled || atomic_load(&sp->gen) != gen) {
+        pthread_mutex_unlock(&sp->mu);
         return arvis_error_set(err, ARVIS_E_CANCELLED, "speaking was stopped");
     }
-    pthread_mutex_lock(&sp->mu);
     if (rc == ARVIS_OK && sp->error) {
         rc = sp->error;
         if (err) {
@@ -421,6 +424,7 @@ void arvis_speech_cancel(arvis_speech *sp)
 {
     pthread_mutex_lock(&sp->mu);
     atomic_fetch_add(&sp->gen, 1);
+    sp->cancelled = true;
     clear_queue(sp);
     drop_pending(sp);
     arvis_buf_reset(&sp->held);
@@ -460,6 +464,7 @@ void arvis_speech_reset(arvis_speech *sp)
     memset(&sp->st, 0, sizeof sp->st);
     sp->first_said_ns = sp->first_audio_ns = 0;
     sp->error = 0;
+    sp->cancelled = false;
     arvis_error_clear(&sp->err);
     pthread_mutex_unlock(&sp->mu);
 }

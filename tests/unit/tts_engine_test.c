@@ -362,7 +362,9 @@ static void test_engine_health_and_status(void **state)
     struct audio a = {0};
     arvis_tts_engine_synth(e, "Да", collect, &a, &err);
     st = arvis_tts_engine_status(e);
-    assert_non_null(strstr(cJSON_GetObjectItem(st, "last_error")->valuestring, "Cyrillic"));
+    cJSON *last = cJSON_GetObjectItem(st, "last_error");
+    assert_true(cJSON_IsString(last));
+    assert_non_null(strstr(last->valuestring, "Cyrillic"));
     cJSON_Delete(st);
     assert_string_equal(arvis_tts_state_name(ARVIS_TTS_INITIALIZING), "initializing");
     assert_string_equal(arvis_tts_state_name(ARVIS_TTS_ERROR), "error");
