@@ -283,7 +283,7 @@ int main(int argc, char **argv)
     }
     exe[n] = '\0';
     char arvis[PATH_MAX + 16];
-    snprintf(arvis, sizeof arvis, "%.*s/../arvis", (int)(strrchr(exe, '/') - exe), exe);
+    snprintf(arvis, sizeof arvis, "%.*s/../src/arvis", (int)(strrchr(exe, '/') - exe), exe);
     char dir[] = "/tmp/arvis-tts-bench-XXXXXX";
     if (!mkdtemp(dir)) {
         return 1;

@@ -145,10 +145,11 @@ typedef void (*arvis_tts_event_cb)(const arvis_tts_event *ev, void *ud);
 
 typedef struct arvis_tts arvis_tts;
 
-/* Creates tts.engine (or `engine` when not NULL, with `voice` when not NULL) and keeps it when
- * it passes its health check; else tries tts.fallback in order, emitting a FALLBACK event for
- * each engine skipped. Fails with the last engine's error when none works. cb runs on this
- * thread. cfg must outlive the result. */
+/* Creates tts.engine and keeps it when it passes its health check; else tries tts.fallback in
+ * order, emitting a FALLBACK event for each engine skipped. An `engine` given (not NULL, with
+ * `voice` when not NULL) is the only one tried, and without a health check: with nothing to
+ * fall back on, the first sentence tells as much as a test phrase. Fails with the last
+ * engine's error when none works. cb runs on this thread. cfg must outlive the result. */
 int arvis_tts_create(const arvis_config *cfg, const char *engine, const char *voice,
                      arvis_tts_event_cb cb, void *ud, arvis_tts **out, arvis_error *err);
 void arvis_tts_destroy(arvis_tts *t);

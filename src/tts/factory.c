@@ -27,13 +27,13 @@ static void emit(arvis_tts *t, arvis_tts_event_kind kind, const char *from, cons
     }
 }
 
-/* Starts name and checks its health; *out is set only when both worked. */
-static int start_engine(const arvis_config *cfg, const char *name, const char *voice,
+/* Starts name and, when check is true, checks its health; *out is set only when that worked. */
+static int start_engine(const arvis_config *cfg, const char *name, const char *voice, bool check,
                         arvis_tts_engine **out, arvis_error *err)
 {
     arvis_tts_engine *e = NULL;
     int rc = arvis_tts_engine_create(name, cfg, voice, &e, err);
-    if (rc == ARVIS_OK) {
+    if (rc == ARVIS_OK && check) {
         rc = arvis_tts_engine_health(e, err);
     }
     if (rc != ARVIS_OK) {
@@ -86,7 +86,9 @@ int arvis_tts_create(const arvis_config *cfg, const char *engine, const char *vo
     int rc = ARVIS_E_NOTFOUND;
     for (size_t i = 0; i < n; i++) {
         /* A voice given for the first engine means nothing to the others. */
-        rc = start_engine(cfg, names[i], i == 0 ? voice : NULL, &t->engine, err);
+        /* The check chooses between engines; with no other to choose, the first sentence
+         * tells as much as a test phrase would, without the delay. */
+        rc = start_engine(cfg, names[i], i == 0 ? voice : NULL, n > 1, &t->engine, err);
         if (rc == ARVIS_OK) {
             break;
         }
@@ -117,7 +119,7 @@ void arvis_tts_destroy(arvis_tts *t)
 int arvis_tts_switch(arvis_tts *t, const char *name, const char *voice, arvis_error *err)
 {
     arvis_tts_engine *fresh = NULL;
-    int rc = start_engine(t->cfg, name, voice, &fresh, err);
+    int rc = start_engine(t->cfg, name, voice, true, &fresh, err);
     pthread_mutex_lock(&t->lock);
     const char *from = arvis_tts_engine_name(t->engine);
     char why[ARVIS_ERROR_MSG_MAX + 64];

@@ -21,6 +21,10 @@ cst_voice *register_cmu_us_rms(const char *voxdir);
 
 enum {
     FLITE_CHUNK = 4096, /* samples per chunk when a voice does not stream by itself */
+    /* Streamed chunks of at least this long: 100 ms takes flite about 1.5 ms to make, so the
+     * first audio is hardly later, while flite's default of 256 samples wakes the playback
+     * thread six times as often for nothing. */
+    FLITE_STREAM_MS = 100,
 };
 
 struct flite_voice_entry {
@@ -141,6 +145,7 @@ static int flite_synth(void *state, const char *text, arvis_pcm_cb emit, void *c
     cst_audio_streaming_info *asi = new_audio_streaming_info();
     asi->asc = stream_cb;
     asi->userdata = &c;
+    asi->min_buffsize = t->rate * FLITE_STREAM_MS / 1000;
     flite_feat_set(v->features, "streaming_info", audio_streaming_info_val(asi));
     flite_feat_set_float(v->features, "duration_stretch", t->stretch);
     cst_utterance *u = flite_synth_text(text, v);
