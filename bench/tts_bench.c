@@ -191,21 +191,29 @@ static char *answer_script(void)
     return text;
 }
 
+/* The speech queue (into the null sink) and the model client for one answer; exits on failure. */
+static arvis_llm *start_answer(const arvis_config *cfg, arvis_tts *tts, struct answer_run *a)
+{
+    static const char *const sinks[] = {"null", NULL};
+    arvis_playback_options po = {.sinks = sinks, .cb = on_playback, .ud = a};
+    arvis_error err;
+    arvis_llm *llm = NULL;
+    if (arvis_speech_create(tts, &po, cfg, &a->sp, &err) != ARVIS_OK ||
+        arvis_llm_create(cfg, false, &llm, &err) != ARVIS_OK) {
+        fprintf(stderr, "cannot start: %s\n", err.msg);
+        exit(1);
+    }
+    return llm;
+}
+
 /* One answer; streamed: speech starts with the first sentence, else after the whole reply.
  * Returns the time to first audio from the request, and the first sentence's time. */
 static double one_answer(const arvis_config *cfg, arvis_tts *tts, bool streamed,
                          double *first_sentence_ms)
 {
     struct answer_run a = {0};
-    static const char *const sinks[] = {"null", NULL};
-    arvis_playback_options po = {.sinks = sinks, .cb = on_playback, .ud = &a};
     arvis_error err;
-    arvis_llm *llm = NULL;
-    if (arvis_speech_create(tts, &po, cfg, &a.sp, &err) != ARVIS_OK ||
-        arvis_llm_create(cfg, false, &llm, &err) != ARVIS_OK) {
-        fprintf(stderr, "cannot start: %s\n", err.msg);
-        exit(1);
-    }
+    arvis_llm *llm = start_answer(cfg, tts, &a);
     arvis_speech *sp = a.sp;
     if (!streamed) {
         a.sp = NULL;
@@ -254,15 +262,8 @@ static void *cancel_at_first_audio(void *arg)
 static double one_cancel(const arvis_config *cfg, arvis_tts *tts, double *ready_ms)
 {
     struct answer_run a = {0};
-    static const char *const sinks[] = {"null", NULL};
-    arvis_playback_options po = {.sinks = sinks, .cb = on_playback, .ud = &a};
     arvis_error err;
-    arvis_llm *llm = NULL;
-    if (arvis_speech_create(tts, &po, cfg, &a.sp, &err) != ARVIS_OK ||
-        arvis_llm_create(cfg, false, &llm, &err) != ARVIS_OK) {
-        fprintf(stderr, "cannot start: %s\n", err.msg);
-        exit(1);
-    }
+    arvis_llm *llm = start_answer(cfg, tts, &a);
     struct canceller c = {.a = &a, .llm = llm};
     pthread_t th;
     pthread_create(&th, NULL, cancel_at_first_audio, &c);

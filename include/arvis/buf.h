@@ -39,6 +39,9 @@ int arvis_buf_addc(arvis_buf *b, char c);
 int arvis_buf_addf(arvis_buf *b, const char *fmt, ...) ARVIS_PRINTF(2, 3);
 int arvis_buf_vaddf(arvis_buf *b, const char *fmt, va_list ap) ARVIS_PRINTF(2, 0);
 
+/* Appends the strings of a NULL-terminated list with sep between them ("a, b, c"). */
+int arvis_buf_join(arvis_buf *b, const char *const *items, const char *sep);
+
 /* Empties the buffer but keeps its memory for reuse. */
 void arvis_buf_reset(arvis_buf *b);
 

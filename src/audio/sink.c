@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arvis/buf.h"
 #include "audio_internal.h"
 
 enum {
@@ -58,13 +59,12 @@ const struct audio_sink_ops *audio_sink_find(const char *name, arvis_error *err)
             return sinks[i];
         }
     }
-    char known[NAMES_TEXT_MAX] = "";
-    for (size_t i = 0; i < N_SINKS; i++) {
-        size_t used = strlen(known);
-        snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", sinks[i]->name);
-    }
+    arvis_buf known;
+    arvis_buf_init(&known, NAMES_TEXT_MAX);
+    arvis_buf_join(&known, arvis_sink_names(), ", ");
     arvis_error_set(err, ARVIS_E_NOTFOUND, "no audio sink called \"%s\": this build has %s",
-                    name ? name : "", known);
+                    name ? name : "", arvis_buf_str(&known));
+    arvis_buf_free(&known);
     return NULL;
 }
 

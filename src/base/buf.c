@@ -146,3 +146,17 @@ char *arvis_buf_take(arvis_buf *b)
     b->cap = 0;
     return p;
 }
+
+int arvis_buf_join(arvis_buf *b, const char *const *items, const char *sep)
+{
+    int rc = ARVIS_OK;
+    for (size_t i = 0; rc == ARVIS_OK && items[i]; i++) {
+        if (i) {
+            rc = arvis_buf_adds(b, sep);
+        }
+        if (rc == ARVIS_OK) {
+            rc = arvis_buf_adds(b, items[i]);
+        }
+    }
+    return rc;
+}

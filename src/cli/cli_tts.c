@@ -30,8 +30,14 @@ static int choose_sinks(const arvis_config *cfg, const char *out, const char **s
     if (out) {
         sinks[0] = strcmp(out, "-") == 0 ? "stdout" : "file";
         so->path = out;
+        return CLI_EXIT_OK; /* a file keeps the speech as made: the volume is for playing */
+    }
+    double volume = arvis_config_number(cfg, "audio.volume");
+    if (volume <= 0) {
+        sinks[0] = "null"; /* muted */
         return CLI_EXIT_OK;
     }
+    so->volume = volume;
     if (strcmp(sink, "auto") == 0 || strcmp(sink, "pulse") == 0) {
         if (!arvis_pulse_available(NULL)) {
             cli_error("no sound output: no PulseAudio server answers; start one, or write the "
@@ -58,7 +64,6 @@ int cli_voice_open(const arvis_config *cfg, const struct cli_voice_options *o, s
     arvis_playback_options po = {
         .sinks = sinks,
         .sink = {.rate = (int)arvis_config_int(cfg, "audio.output_sample_rate"),
-                 .volume = arvis_config_number(cfg, "audio.volume"),
                  .device = arvis_config_string(cfg, "audio.output_device")},
         .cb = on_playback_event,
     };

@@ -21,6 +21,7 @@ enum {
     HEALTH_MAX_SECONDS = 10,
     /* A voice that makes less than this of the phrase is broken. */
     HEALTH_MIN_MS = 200,
+    NAMES_TEXT_MAX = 256, /* the list of engine names in a message */
 };
 
 /* The root mean square below which the health phrase counts as silence (of 32767). */
@@ -63,13 +64,12 @@ const struct tts_engine_ops *tts_engine_find(const char *name, arvis_error *err)
             return engines[i];
         }
     }
-    char known[256] = "";
-    for (size_t i = 0; i < N_ENGINES; i++) {
-        size_t used = strlen(known);
-        snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", engines[i]->name);
-    }
+    arvis_buf known;
+    arvis_buf_init(&known, NAMES_TEXT_MAX);
+    arvis_buf_join(&known, arvis_tts_engine_names(), ", ");
     arvis_error_set(err, ARVIS_E_NOTFOUND, "no speech engine called \"%s\": this build has %s",
-                    name ? name : "", known);
+                    name ? name : "", arvis_buf_str(&known));
+    arvis_buf_free(&known);
     return NULL;
 }
 

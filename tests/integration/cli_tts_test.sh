@@ -66,6 +66,8 @@ arvis say --engine flite --out "$WORK/old.wav" "Привет, как дела?"
 check "text the voice cannot read fails, and the old file is left as it was" eval 'rc_is 2 && err_has "Cyrillic" && err_has "espeak-ng" && [ "$(cat "$WORK/old.wav")" = keep ]'
 arvis say --out "$WORK/no/such/dir/x.wav" hi
 check "an unwritable output path is one clear error" eval '[ $RC -ne 0 ] && err_has "$WORK/no/such/dir/x.wav" && err_lines 1'
+arvis --set audio.volume=0 say "Muted."
+check "with audio.volume 0 say speaks to nothing and needs no sound server" eval 'rc_is 0'
 arvis say "Hello"
 check "say without sound and without --out says what to do" eval 'rc_is 3 && err_has "no PulseAudio server" && err_has "--out FILE.wav"'
 

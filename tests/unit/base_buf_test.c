@@ -113,6 +113,22 @@ static void test_binary_data_with_nul_bytes(void **state)
     arvis_buf_free(&b);
 }
 
+static void test_join_puts_the_separator_between_items_only(void **state)
+{
+    (void)state;
+    arvis_buf b;
+    arvis_buf_init(&b, 16);
+    const char *none[] = {NULL};
+    assert_int_equal(arvis_buf_join(&b, none, ", "), ARVIS_OK);
+    assert_string_equal(arvis_buf_str(&b), "");
+    const char *three[] = {"a", "bb", "c", NULL};
+    assert_int_equal(arvis_buf_join(&b, three, ", "), ARVIS_OK);
+    assert_string_equal(arvis_buf_str(&b), "a, bb, c");
+    const char *long_list[] = {"0123456789", "0123456789", NULL};
+    assert_int_equal(arvis_buf_join(&b, long_list, "-"), ARVIS_E_TOOBIG);
+    arvis_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_consume_drops_the_front),
         cmocka_unit_test(test_truncate_reset_and_take),
         cmocka_unit_test(test_binary_data_with_nul_bytes),
+        cmocka_unit_test(test_join_puts_the_separator_between_items_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

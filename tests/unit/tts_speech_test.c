@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <math.h>
 #include <pthread.h>
 #include <sndfile.h>
 #include <stdlib.h>
@@ -53,6 +54,27 @@ static void rig_open(struct rig *r, const char *engine, const char *const *sets)
     arvis_playback_options po = {
         .sinks = sinks, .sink = {.path = r->wav}, .cb = on_playback, .ud = &r->w};
     assert_int_equal(arvis_speech_create(r->tts, &po, r->cfg, &r->sp, &err), ARVIS_OK);
+}
+
+/* The root mean square of a WAV file's samples (of 32767), or -1 when it cannot be read. */
+static double wav_rms(const char *path)
+{
+    SF_INFO info = {0};
+    SNDFILE *f = sf_open(path, SFM_READ, &info);
+    if (!f) {
+        return -1;
+    }
+    short block[4096];
+    double sum = 0;
+    sf_count_t total = 0, n;
+    while ((n = sf_read_short(f, block, 4096)) > 0) {
+        for (sf_count_t i = 0; i < n; i++) {
+            sum += (double)block[i] * block[i];
+        }
+        total += n;
+    }
+    sf_close(f);
+    return total ? sqrt(sum / (double)total) : 0;
 }
 
 /* Closes everything and returns the length of the WAV in seconds (-1 when there is none). */
@@ -107,6 +129,7 @@ static void test_speech_speaks_sentences_in_order_and_records_them(void **state)
     assert_int_equal(r.w.marks, 3);
     double seconds = rig_close(&r);
     assert_true(seconds * 1000 > st.audio_ms - 1 && seconds * 1000 < st.audio_ms + 1);
+    assert_true(wav_rms(r.wav) > 300); /* speech, not silence */
 }
 
 static void test_speech_keeps_going_after_a_sentence_it_cannot_read(void **state)
