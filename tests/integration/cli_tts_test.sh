@@ -119,5 +119,22 @@ check "a stop while speaking exits 1 and says the history keeps what was spoken"
 arvis history show
 check "after a stop while speaking the history holds only what was said" eval 'out_has "(cut)" && out_has "Sentence 4 of the answer" && ! out_has "Sentence 12 of"'
 
+# A real PulseAudio server with a null sink, started here: say plays through it.
+PULSE_DIR="$WORK/pulse"
+mkdir -p "$PULSE_DIR/home" "$PULSE_DIR/run" "$PULSE_DIR/config"
+HOME="$PULSE_DIR/home" XDG_RUNTIME_DIR="$PULSE_DIR/run" XDG_CONFIG_HOME="$PULSE_DIR/config" \
+    pulseaudio -n --daemonize=no --exit-idle-time=-1 --disable-shm=yes --use-pid-file=no \
+    --realtime=no --high-priority=no --log-target=stderr -L module-null-sink \
+    -L "module-native-protocol-unix socket=$PULSE_DIR/native auth-anonymous=1" \
+    >"$PULSE_DIR/log" 2>&1 &
+PULSE_PID=$!
+i=0
+while [ ! -S "$PULSE_DIR/native" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i + 1)); done
+PULSE_SERVER="unix:$PULSE_DIR/native" arvis say --stats "Hello from Arvis."
+check "say plays through a running PulseAudio server" eval 'rc_is 0 && err_has "sentences:          1 queued, 1 spoken"'
+kill "$PULSE_PID" 2>/dev/null
+wait "$PULSE_PID" 2>/dev/null
+export PULSE_SERVER="unix:$WORK/no-pulse-here"
+
 stop_server
 finish
