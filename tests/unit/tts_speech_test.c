@@ -238,6 +238,73 @@ static void test_speech_says_nothing_for_a_code_block_option(void **state)
     assert_true(rig_close(&r) <= 0.0);
 }
 
+static size_t queued(struct rig *r)
+{
+    arvis_speech_stats st;
+    arvis_speech_get_stats(r->sp, &st);
+    return st.sentences;
+}
+
+static void add(struct rig *r, const char *text, bool early)
+{
+    assert_int_equal(arvis_speech_add(r->sp, text, strlen(text), early), ARVIS_OK);
+}
+
+static char *finish_and_spoken(struct rig *r)
+{
+    arvis_error err;
+    assert_int_equal(arvis_speech_finish(r->sp, &err), ARVIS_OK);
+    return arvis_speech_spoken(r->sp);
+}
+
+static void test_speech_mode_realtime_speaks_an_early_clause_at_once(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "null", (const char *[]){"tts.mode=realtime", NULL});
+    add(&r, "When the first clause is long,", true);
+    assert_int_equal(queued(&r), 1);
+    add(&r, "it goes before the rest.", false);
+    assert_int_equal(queued(&r), 2);
+    char *spoken = finish_and_spoken(&r);
+    assert_string_equal(spoken, "When the first clause is long, it goes before the rest.");
+    free(spoken);
+    rig_close(&r);
+}
+
+static void test_speech_mode_sentence_by_sentence_joins_the_clause_to_its_sentence(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "null", (const char *[]){"tts.mode=sentence_by_sentence", NULL});
+    add(&r, "When the first clause is long,", true);
+    assert_int_equal(queued(&r), 0);
+    add(&r, "it waits for the rest.", false);
+    assert_int_equal(queued(&r), 1);
+    add(&r, "Then the next.", false);
+    assert_int_equal(queued(&r), 2);
+    char *spoken = finish_and_spoken(&r);
+    assert_string_equal(spoken,
+                        "When the first clause is long, it waits for the rest. Then the next.");
+    free(spoken);
+    rig_close(&r);
+}
+
+static void test_speech_mode_after_complete_waits_for_the_whole_answer(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "null", (const char *[]){"tts.mode=after_complete", NULL});
+    add(&r, "One.", false);
+    add(&r, "Two.", false);
+    assert_int_equal(queued(&r), 0);
+    char *spoken = finish_and_spoken(&r);
+    assert_int_equal(queued(&r), 1);
+    assert_string_equal(spoken, "One. Two.");
+    free(spoken);
+    rig_close(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +313,9 @@ int main(void)
         cmocka_unit_test(test_speech_cancel_drops_what_waits_and_takes_more_after),
         cmocka_unit_test(test_speech_queue_is_bounded_and_loses_nothing),
         cmocka_unit_test(test_speech_says_nothing_for_a_code_block_option),
+        cmocka_unit_test(test_speech_mode_realtime_speaks_an_early_clause_at_once),
+        cmocka_unit_test(test_speech_mode_sentence_by_sentence_joins_the_clause_to_its_sentence),
+        cmocka_unit_test(test_speech_mode_after_complete_waits_for_the_whole_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
