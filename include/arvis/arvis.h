@@ -14,6 +14,7 @@
 #include "arvis/audio.h"
 #include "arvis/tts.h"
 #include "arvis/log.h"
+#include "arvis/metrics.h"
 #include "arvis/paths.h"
 #include "arvis/utf8.h"
 #include "arvis/version.h"

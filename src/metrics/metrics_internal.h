@@ -1,0 +1,101 @@
+/* Metrics internals shared by the registry, recording, window statistics and the output
+ * formats: the metric and registry layouts and the spin lock that guards a histogram. */
+#ifndef ARVIS_METRICS_INTERNAL_H
+#define ARVIS_METRICS_INTERNAL_H
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arvis/metrics.h"
+
+/* Hot fields start a cache line of their own, so that recording into one metric does not
+ * slow down threads recording into its neighbour. */
+enum { METRICS_CACHE_LINE = 64 };
+
+/* Spins of a waiting thread before it yields the processor to a holder that may be asleep. */
+enum { METRICS_SPINS_BEFORE_YIELD = 128 };
+
+/* A histogram's critical section is a few stores, far shorter than a mutex's sleep and
+ * wake-up, so waiters spin; they yield now and then in case the holder was preempted. */
+typedef struct metrics_lock {
+    atomic_bool held;
+} metrics_lock;
+
+static inline void metrics_lock_take(metrics_lock *l)
+{
+    unsigned spins = 0;
+    while (atomic_exchange_explicit(&l->held, true, memory_order_acquire)) {
+        while (atomic_load_explicit(&l->held, memory_order_relaxed)) {
+            if (++spins >= METRICS_SPINS_BEFORE_YIELD) {
+                sched_yield();
+                spins = 0;
+            }
+        }
+    }
+}
+
+static inline void metrics_lock_give(metrics_lock *l)
+{
+    atomic_store_explicit(&l->held, false, memory_order_release);
+}
+
+/* One window sample: the value and when it was taken (arvis_clock_ns scale). */
+struct metrics_sample {
+    double v;
+    uint64_t t_ns;
+};
+
+struct arvis_metric {
+    /* Counter and gauge: the value's bits, changed by compare-and-swap. */
+    _Alignas(METRICS_CACHE_LINE) _Atomic uint64_t bits;
+    /* Histogram: the lock guards the figures below it. */
+    metrics_lock lock;
+    uint64_t count;
+    double sum;
+    uint64_t *buckets; /* n_buckets + 1 counts (not cumulative); the last is +Inf */
+    struct metrics_sample *ring;
+    uint64_t written; /* samples ever put in the ring; the next goes to written % window */
+
+    /* Fixed at creation. */
+    arvis_metric_type type;
+    size_t order; /* creation order in the registry */
+    const char *name;
+    const char *help;
+    arvis_metric_label labels[ARVIS_METRICS_MAX_LABELS];
+    size_t n_labels;
+    char *strings; /* one block holding name, help and the labels' text */
+    size_t strings_len;
+    double *bounds; /* n_buckets finite upper bounds */
+    size_t n_buckets;
+    size_t window;
+    uint64_t window_ns; /* 0: no age limit */
+};
+
+struct arvis_metrics {
+    pthread_mutex_t lock; /* guards the list, not the metrics' figures */
+    arvis_metric **items;
+    size_t n;
+    size_t cap;
+};
+
+/* record.c: a double's bits and back, for the atomic counters and gauges. */
+double metrics_from_bits(uint64_t bits);
+uint64_t metrics_to_bits(double v);
+
+/* prometheus.c: v as the Prometheus text format writes a number ("0.25", "+Inf", "NaN"), so
+ * that it reads back to the same double. out holds METRICS_NUMBER_MAX bytes. Returns out. */
+enum { METRICS_NUMBER_MAX = 32 };
+const char *metrics_number(double v, char *out, size_t size);
+
+/* window.c: copies m's window samples no older than its age limit at now_ns into out (room
+ * for m->window values) and returns how many. Call with m's lock held. */
+size_t metrics_window_copy(const arvis_metric *m, uint64_t now_ns, double *out);
+
+/* window.c: statistics of values[0..n), which it sorts. */
+void metrics_window_stats(double *values, size_t n, arvis_metric_window *out);
+
+#endif
