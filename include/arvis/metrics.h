@@ -50,9 +50,11 @@ typedef struct arvis_metric_opts {
     const double *buckets; /* finite upper bounds, strictly increasing (NULL: latencies in
                             * seconds from 5 ms to 10 s, the Prometheus defaults) */
     size_t n_buckets;
-    size_t window;         /* recent samples kept for the window statistics (0: the default) */
-    double window_seconds; /* samples older than this leave the statistics (0: only the count
-                            * bounds the window) */
+    /* The window statistics cover the newest `window` samples by time stamp (0: the default;
+     * a histogram holds 64 * window bytes for them), none older than window_seconds (0: no
+     * age limit). */
+    size_t window;
+    double window_seconds;
 } arvis_metric_opts;
 
 typedef struct arvis_metrics arvis_metrics; /* the registry */
@@ -74,9 +76,10 @@ void arvis_metrics_destroy(arvis_metrics *reg);
 int arvis_metrics_get(arvis_metrics *reg, arvis_metric_type type, const arvis_metric_opts *o,
                       arvis_metric **out, arvis_error *err);
 
-/* ---- Recording: lock-free for counters and gauges, a short spin lock for histograms. Safe
- * from any thread. A NULL handle (metrics turned off) and a handle of the wrong type are
- * ignored, so that recording never fails. ---- */
+/* ---- Recording: lock-free for counters and gauges; for histograms, a short spin lock on a
+ * shard of their own for up to four threads, so threads rarely wait for each other. Safe
+ * from any thread; never allocates. A NULL handle (metrics turned off) and a handle of the wrong
+ * type are ignored, so that recording never fails. ---- */
 
 /* Counter: adds v; a negative or NaN v is ignored (a counter only goes up). Gauge: adds v. */
 void arvis_metric_add(arvis_metric *m, double v);

@@ -43,22 +43,31 @@ static inline void metrics_lock_give(metrics_lock *l)
     atomic_store_explicit(&l->held, false, memory_order_release);
 }
 
+/* Histograms are split into shards, and each thread records into its own (threads beyond the
+ * count share), so that two threads recording into one histogram do not fight over one lock. */
+enum { METRICS_SHARDS = 4 };
+
 /* One window sample: the value and when it was taken (arvis_clock_ns scale). */
 struct metrics_sample {
     double v;
     uint64_t t_ns;
 };
 
-struct arvis_metric {
-    /* Counter and gauge: the value's bits, changed by compare-and-swap. */
-    _Alignas(METRICS_CACHE_LINE) _Atomic uint64_t bits;
-    /* Histogram: the lock guards the figures below it. */
-    metrics_lock lock;
+/* A histogram's share of the samples; the lock guards all of it. */
+struct metrics_shard {
+    _Alignas(METRICS_CACHE_LINE) metrics_lock lock;
     uint64_t count;
     double sum;
+    uint64_t written;  /* samples ever put in the ring; the next goes to written % window */
     uint64_t *buckets; /* n_buckets + 1 counts (not cumulative); the last is +Inf */
-    struct metrics_sample *ring;
-    uint64_t written; /* samples ever put in the ring; the next goes to written % window */
+    struct metrics_sample *ring; /* the last window samples */
+};
+
+struct arvis_metric {
+    /* Counter: whole increments by fetch_add, the rest in bits; gauge: the value in bits. The
+     * double's bits change by compare-and-swap. */
+    _Alignas(METRICS_CACHE_LINE) _Atomic uint64_t whole;
+    _Atomic uint64_t bits;
 
     /* Fixed at creation. */
     arvis_metric_type type;
@@ -71,8 +80,10 @@ struct arvis_metric {
     size_t strings_len;
     double *bounds; /* n_buckets finite upper bounds */
     size_t n_buckets;
-    size_t window;
+    size_t window;      /* samples each shard keeps, and the most a snapshot's window holds */
     uint64_t window_ns; /* 0: no age limit */
+
+    struct metrics_shard shards[METRICS_SHARDS]; /* histograms */
 };
 
 struct arvis_metrics {
@@ -82,20 +93,22 @@ struct arvis_metrics {
     size_t cap;
 };
 
-/* record.c: a double's bits and back, for the atomic counters and gauges. */
-double metrics_from_bits(uint64_t bits);
-uint64_t metrics_to_bits(double v);
+/* record.c: a counter's or gauge's value. */
+double metrics_scalar(const arvis_metric *m);
 
 /* prometheus.c: v as the Prometheus text format writes a number ("0.25", "+Inf", "NaN"), so
  * that it reads back to the same double. out holds METRICS_NUMBER_MAX bytes. Returns out. */
 enum { METRICS_NUMBER_MAX = 32 };
 const char *metrics_number(double v, char *out, size_t size);
 
-/* window.c: copies m's window samples no older than its age limit at now_ns into out (room
- * for m->window values) and returns how many. Call with m's lock held. */
-size_t metrics_window_copy(const arvis_metric *m, uint64_t now_ns, double *out);
+/* window.c: appends the samples of m's shard sh no older than m's age limit at now_ns to out
+ * (room for m->window more) and returns how many. Call with the shard's lock held. */
+size_t metrics_window_copy(const arvis_metric *m, const struct metrics_shard *sh, uint64_t now_ns,
+                           struct metrics_sample *out);
 
-/* window.c: statistics of values[0..n), which it sorts. */
-void metrics_window_stats(double *values, size_t n, arvis_metric_window *out);
+/* window.c: statistics of the m->window newest of samples[0..n) (which it reorders), using
+ * values (room for m->window) as scratch. */
+void metrics_window_stats(const arvis_metric *m, struct metrics_sample *samples, size_t n,
+                          double *values, arvis_metric_window *out);
 
 #endif

@@ -46,8 +46,10 @@ arvis_metrics *arvis_metrics_create(void)
 
 static void metric_free(arvis_metric *m)
 {
-    free(m->buckets);
-    free(m->ring);
+    for (size_t i = 0; i < METRICS_SHARDS; i++) {
+        free(m->shards[i].buckets);
+        free(m->shards[i].ring);
+    }
     free(m->strings);
     free(m->bounds);
     free(m);
@@ -280,12 +282,17 @@ static arvis_metric *metric_new(arvis_metric_type type, const arvis_metric_opts 
         m->strings_len += strlen(o->labels[i].name) + strlen(o->labels[i].value) + 2;
     }
     m->strings = malloc(m->strings_len);
+    bool ok = m->strings != NULL;
     if (s->n_buckets) {
         m->bounds = malloc(s->n_buckets * sizeof *m->bounds);
-        m->buckets = calloc(s->n_buckets + 1, sizeof *m->buckets);
-        m->ring = malloc(s->window * sizeof *m->ring);
+        ok = ok && m->bounds;
     }
-    if (!m->strings || (s->n_buckets && (!m->bounds || !m->buckets || !m->ring))) {
+    for (size_t i = 0; ok && s->n_buckets && i < METRICS_SHARDS; i++) {
+        m->shards[i].buckets = calloc(s->n_buckets + 1, sizeof(uint64_t));
+        m->shards[i].ring = malloc(s->window * sizeof(struct metrics_sample));
+        ok = m->shards[i].buckets && m->shards[i].ring;
+    }
+    if (!ok) {
         metric_free(m);
         return NULL;
     }

@@ -36,23 +36,38 @@ static arvis_metric **list_metrics(arvis_metrics *reg, size_t *n)
     return list;
 }
 
+/* Copies a histogram with all its shards locked at once, so that buckets, count, sum and
+ * window are of one moment. */
 static int copy_histogram(arvis_metric *m, uint64_t now_ns, arvis_metric_series *s)
 {
     size_t nb = m->n_buckets + 1;
     double *bounds = malloc(nb * (sizeof(double) + sizeof(uint64_t)));
-    double *window = malloc(m->window * sizeof *window);
-    if (!bounds || !window) {
+    struct metrics_sample *samples = malloc(METRICS_SHARDS * m->window * sizeof *samples);
+    double *values = malloc(m->window * sizeof *values);
+    if (!bounds || !samples || !values) {
         free(bounds);
-        free(window);
+        free(samples);
+        free(values);
         return ARVIS_E_NOMEM;
     }
     uint64_t *cumulative = (uint64_t *)(bounds + nb);
-    metrics_lock_take(&m->lock);
-    memcpy(cumulative, m->buckets, nb * sizeof *cumulative);
-    s->count = m->count;
-    s->sum = m->sum;
-    size_t n = metrics_window_copy(m, now_ns, window);
-    metrics_lock_give(&m->lock);
+    memset(cumulative, 0, nb * sizeof *cumulative);
+    size_t n = 0;
+    for (size_t i = 0; i < METRICS_SHARDS; i++) {
+        metrics_lock_take(&m->shards[i].lock);
+    }
+    for (size_t i = 0; i < METRICS_SHARDS; i++) {
+        const struct metrics_shard *sh = &m->shards[i];
+        for (size_t b = 0; b < nb; b++) {
+            cumulative[b] += sh->buckets[b];
+        }
+        s->count += sh->count;
+        s->sum += sh->sum;
+        n += metrics_window_copy(m, sh, now_ns, samples + n);
+    }
+    for (size_t i = METRICS_SHARDS; i-- > 0;) {
+        metrics_lock_give(&m->shards[i].lock);
+    }
 
     memcpy(bounds, m->bounds, m->n_buckets * sizeof *bounds);
     bounds[m->n_buckets] = INFINITY;
@@ -64,8 +79,9 @@ static int copy_histogram(arvis_metric *m, uint64_t now_ns, arvis_metric_series 
     s->cumulative = cumulative;
     s->window_capacity = m->window;
     s->window_seconds = (double)m->window_ns / 1e9;
-    metrics_window_stats(window, n, &s->window);
-    free(window);
+    metrics_window_stats(m, samples, n, values, &s->window);
+    free(samples);
+    free(values);
     return ARVIS_OK;
 }
 
@@ -86,7 +102,7 @@ static int copy_metric(arvis_metric *m, uint64_t now_ns, arvis_metric_series *s)
     s->n_labels = m->n_labels;
     s->type = m->type;
     if (m->type != ARVIS_METRIC_HISTOGRAM) {
-        s->value = metrics_from_bits(atomic_load_explicit(&m->bits, memory_order_relaxed));
+        s->value = metrics_scalar(m);
         return ARVIS_OK;
     }
     return copy_histogram(m, now_ns, s);

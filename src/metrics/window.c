@@ -5,19 +5,28 @@
 
 #include "metrics_internal.h"
 
-size_t metrics_window_copy(const arvis_metric *m, uint64_t now_ns, double *out)
+size_t metrics_window_copy(const arvis_metric *m, const struct metrics_shard *sh, uint64_t now_ns,
+                           struct metrics_sample *out)
 {
-    uint64_t kept = m->written < m->window ? m->written : m->window;
+    uint64_t kept = sh->written < m->window ? sh->written : m->window;
     /* A sample stamped after now (measured on another thread meanwhile) is recent too. */
     uint64_t oldest_ns = m->window_ns && now_ns > m->window_ns ? now_ns - m->window_ns : 0;
     size_t n = 0;
-    for (uint64_t i = m->written - kept; i < m->written; i++) {
-        const struct metrics_sample *s = &m->ring[i % m->window];
+    for (uint64_t i = sh->written - kept; i < sh->written; i++) {
+        const struct metrics_sample *s = &sh->ring[i % m->window];
         if (s->t_ns >= oldest_ns) {
-            out[n++] = s->v;
+            out[n++] = *s;
         }
     }
     return n;
+}
+
+/* Newest first. */
+static int compare_time(const void *a, const void *b)
+{
+    uint64_t x = ((const struct metrics_sample *)a)->t_ns;
+    uint64_t y = ((const struct metrics_sample *)b)->t_ns;
+    return (x < y) - (x > y);
 }
 
 static int compare_double(const void *a, const void *b)
@@ -35,8 +44,17 @@ static double percentile(const double *sorted, size_t n, size_t pct)
     return sorted[rank > 0 ? rank - 1 : 0];
 }
 
-void metrics_window_stats(double *values, size_t n, arvis_metric_window *out)
+void metrics_window_stats(const arvis_metric *m, struct metrics_sample *samples, size_t n,
+                          double *values, arvis_metric_window *out)
 {
+    /* Each shard keeps a whole window; together they may hold more than one. */
+    if (n > m->window) {
+        qsort(samples, n, sizeof *samples, compare_time);
+        n = m->window;
+    }
+    for (size_t i = 0; i < n; i++) {
+        values[i] = samples[i].v;
+    }
     out->count = n;
     if (n == 0) {
         out->min = out->max = out->mean = NAN;

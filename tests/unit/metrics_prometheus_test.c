@@ -15,7 +15,7 @@
 
 #include "arvis/metrics.h"
 
-enum { MAX_SAMPLES = 128, MAX_PAIRS = 8, TEXT = 256 };
+enum { MAX_SAMPLES = 128, MAX_PAIRS = 6, TEXT = 128 };
 
 struct sample {
     char name[TEXT];
@@ -27,26 +27,21 @@ struct sample {
 /* What a parse found: the samples, and per name its help and type. */
 struct exposition {
     struct sample s[MAX_SAMPLES];
-    int n;
     char help_name[MAX_SAMPLES][TEXT], help[MAX_SAMPLES][TEXT];
     char type_name[MAX_SAMPLES][TEXT], type[MAX_SAMPLES][TEXT];
-    int n_help, n_type;
+    int n, n_help, n_type;
 };
 
-static const char *name_chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:0123456789";
+#define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789"
 
 /* Reads a name at *p (colons allowed when colon) into out; false when there is none. */
 static bool read_name(const char **p, char *out, bool colon)
 {
-    size_t n = 0;
-    while ((*p)[n] && strchr(name_chars, (*p)[n]) && (colon || (*p)[n] != ':')) {
-        n++;
-    }
+    size_t n = strspn(*p, colon ? NAME_CHARS ":" : NAME_CHARS);
     if (n == 0 || n >= TEXT || ((*p)[0] >= '0' && (*p)[0] <= '9')) {
         return false;
     }
-    memcpy(out, *p, n);
-    out[n] = '\0';
+    snprintf(out, TEXT, "%.*s", (int)n, *p);
     *p += n;
     return true;
 }
@@ -76,12 +71,9 @@ static bool read_escaped(const char **p, char *out, bool quoted)
 /* A number as Go's ParseFloat takes it, plus the spellings of the format. */
 static bool read_value(const char *text, double *v)
 {
-    if (strcmp(text, "+Inf") == 0 || strcmp(text, "-Inf") == 0) {
-        *v = text[0] == '+' ? INFINITY : -INFINITY;
-        return true;
-    }
-    if (strcmp(text, "NaN") == 0) {
-        *v = NAN;
+    bool special = !strcmp(text, "+Inf") || !strcmp(text, "-Inf") || !strcmp(text, "NaN");
+    if (special) {
+        *v = text[0] == '+' ? INFINITY : text[0] == '-' ? -INFINITY : NAN;
         return true;
     }
     char *end = NULL;
@@ -98,12 +90,10 @@ static bool parse_labels(const char **p, struct sample *s)
             return false;
         }
         *p += 2;
-        if (!read_escaped(p, s->label[s->n_labels][1], true)) {
+        if (!read_escaped(p, s->label[s->n_labels++][1], true)) {
             return false;
         }
-        (*p)++; /* closing quote */
-        s->n_labels++;
-        if (**p == ',') {
+        if (*++(*p) == ',') { /* past the closing quote */
             (*p)++;
         } else if (**p != '}') {
             return false;
@@ -123,22 +113,17 @@ static bool declared(char names[][TEXT], int n, const char *name)
     return false;
 }
 
-/* The name whose TYPE covers a sample: a histogram's NAME for NAME_bucket, _sum and _count. */
-static const char *family_of(const struct exposition *e, const char *name, char *out)
+/* A name's lines are together: a sample belongs to the last TYPE, by its name or, for a
+ * histogram NAME, as NAME_bucket, NAME_sum or NAME_count. */
+static bool in_last_family(const struct exposition *e, const char *name)
 {
-    static const char *suffixes[] = {"_bucket", "_sum", "_count"};
-    for (int i = 0; i < 3; i++) {
-        size_t n = strlen(name), k = strlen(suffixes[i]);
-        if (n > k && strcmp(name + n - k, suffixes[i]) == 0) {
-            snprintf(out, TEXT, "%.*s", (int)(n - k), name);
-            for (int t = 0; t < e->n_type; t++) {
-                if (strcmp(e->type_name[t], out) == 0 && strcmp(e->type[t], "histogram") == 0) {
-                    return out;
-                }
-            }
-        }
-    }
-    return name;
+    const char *t = e->n_type ? e->type_name[e->n_type - 1] : "";
+    size_t n = strlen(t);
+    const char *rest = name + n;
+    bool histogram = e->n_type && strcmp(e->type[e->n_type - 1], "histogram") == 0;
+    return n && strncmp(name, t, n) == 0 &&
+           (!*rest || (histogram && (!strcmp(rest, "_bucket") || !strcmp(rest, "_sum") ||
+                                     !strcmp(rest, "_count"))));
 }
 
 /* A "# HELP" or "# TYPE" line: each name at most once, before its samples. */
@@ -159,8 +144,10 @@ static bool parse_comment(struct exposition *e, const char *p)
         return !declared(e->help_name, e->n_help, name) &&
                read_escaped(&p, e->help[e->n_help++], false);
     }
-    if (declared(e->type_name, e->n_type, name) ||
-        strspn(p, "abcdefghijklmnopqrstuvwxyz") != strlen(p)) {
+    const char *types = " counter gauge histogram summary untyped ";
+    char word[TEXT + 2];
+    snprintf(word, sizeof word, " %s ", p);
+    if (declared(e->type_name, e->n_type, name) || !strstr(types, word)) {
         return false;
     }
     snprintf(e->type_name[e->n_type], TEXT, "%s", name);
@@ -168,24 +155,13 @@ static bool parse_comment(struct exposition *e, const char *p)
     return true;
 }
 
-static bool parse_line(struct exposition *e, const char *line)
+/* A sample line: name{labels} value. */
+static bool parse_sample(struct exposition *e, const char *p)
 {
-    if (line[0] == '#') {
-        return parse_comment(e, line);
-    }
-    if (e->n == MAX_SAMPLES) {
-        return false;
-    }
     struct sample *s = &e->s[e->n];
-    memset(s, 0, sizeof *s);
-    const char *p = line;
-    char family[TEXT];
-    if (!read_name(&p, s->name, true) || (*p == '{' && !parse_labels(&p, s)) || *p != ' ' ||
-        !declared(e->type_name, e->n_type, family_of(e, s->name, family))) {
-        return false;
-    }
-    e->n++;
-    return read_value(p + 1, &s->value);
+    return e->n < MAX_SAMPLES && read_name(&p, s->name, true) &&
+           (*p != '{' || parse_labels(&p, s)) && *p == ' ' && in_last_family(e, s->name) &&
+           read_value(p + 1, &e->s[e->n++].value);
 }
 
 /* Parses the whole text; on a bad line, says which and returns false. */
@@ -200,7 +176,7 @@ static bool parse(const char *text, struct exposition *e)
             return false;
         }
         snprintf(line, sizeof line, "%.*s", (int)(nl - p), p);
-        if (!parse_line(e, line)) {
+        if (!(line[0] == '#' ? parse_comment(e, line) : parse_sample(e, line))) {
             print_error("bad line: %s\n", line);
             return false;
         }
@@ -219,12 +195,18 @@ static const char *label_of(const struct sample *s, const char *name)
     return NULL;
 }
 
+/* True when the sample's label "engine" is engine, or engine is NULL. */
+static bool engine_is(const struct sample *s, const char *engine)
+{
+    const char *l = label_of(s, "engine");
+    return !engine || (l && strcmp(l, engine) == 0);
+}
+
 /* The value of the sample with this name and (when given) this value of the label "engine". */
 static double value_of(const struct exposition *e, const char *name, const char *engine)
 {
     for (int i = 0; i < e->n; i++) {
-        const char *l = label_of(&e->s[i], "engine");
-        if (strcmp(e->s[i].name, name) == 0 && (!engine || (l && strcmp(l, engine) == 0))) {
+        if (strcmp(e->s[i].name, name) == 0 && engine_is(&e->s[i], engine)) {
             return e->s[i].value;
         }
     }
@@ -243,8 +225,7 @@ static int check_buckets(const struct exposition *e, const char *name, const cha
     int n = 0;
     for (int i = 0; i < e->n; i++) {
         const struct sample *s = &e->s[i];
-        const char *l = label_of(s, "engine");
-        if (strcmp(s->name, bucket) != 0 || (engine && (!l || strcmp(l, engine) != 0))) {
+        if (strcmp(s->name, bucket) != 0 || !engine_is(s, engine)) {
             continue;
         }
         double le;
@@ -283,13 +264,15 @@ static void test_the_parser_refuses_what_the_format_does_not_allow(void **state)
     (void)state;
     struct exposition e;
     assert_true(parse("# TYPE a counter\na{x=\"q\\\"\"} 1\n", &e));
-    assert_false(parse("a 1\n", &e));                               /* no TYPE before it */
-    assert_false(parse("# TYPE a counter\na{x=\"q\"\"} 1\n", &e));  /* a bare quote */
-    assert_false(parse("# TYPE a counter\na{x=\"q\\t\"} 1\n", &e)); /* an unknown escape */
-    assert_false(parse("# TYPE a counter\n# TYPE a gauge\n", &e));  /* TYPE twice */
-    assert_false(parse("# TYPE a counter\na inf\n", &e));           /* Go spells it +Inf */
-    assert_false(parse("# TYPE a counter\na 1", &e));               /* no line end */
-    assert_false(parse("# TYPE 1a counter\n", &e));                 /* bad name */
+    assert_false(parse("a 1\n", &e));                                 /* no TYPE before it */
+    assert_false(parse("# TYPE a counter\na{x=\"q\"\"} 1\n", &e));    /* a bare quote */
+    assert_false(parse("# TYPE a counter\na{x=\"q\\t\"} 1\n", &e));   /* an unknown escape */
+    assert_false(parse("# TYPE a counter\n# TYPE a gauge\n", &e));    /* TYPE twice */
+    assert_false(parse("# TYPE a counter\na inf\n", &e));             /* Go spells it +Inf */
+    assert_false(parse("# TYPE a counter\na 1", &e));                 /* no line end */
+    assert_false(parse("# TYPE 1a counter\n", &e));                   /* bad name */
+    assert_false(parse("# TYPE a counters\n", &e));                   /* no such type */
+    assert_false(parse("# TYPE a gauge\n# TYPE b gauge\na 1\n", &e)); /* away from its TYPE */
 }
 
 static void test_counters_gauges_and_numbers_read_back(void **state)
@@ -352,10 +335,9 @@ static void test_histogram_buckets_are_cumulative_up_to_the_count(void **state)
     arvis_metrics *reg = arvis_metrics_create();
     arvis_metric_label flite[] = {{"engine", "flite"}};
     arvis_metric_label espeak[] = {{"engine", "espeak"}};
-    arvis_metric_opts o = {.name = "arvis_tts_first_audio_seconds",
-                           .help = "Time to audio.",
-                           .labels = flite,
-                           .n_labels = 1};
+    arvis_metric_opts o = {.name = "arvis_tts_first_audio_seconds", .help = "Time to audio."};
+    o.labels = flite;
+    o.n_labels = 1;
     arvis_metric *f = get(reg, ARVIS_METRIC_HISTOGRAM, o);
     o.labels = espeak;
     arvis_metric *s = get(reg, ARVIS_METRIC_HISTOGRAM, o);
@@ -393,6 +375,7 @@ static void test_a_full_buffer_leaves_it_as_it_was(void **state)
     get(reg, ARVIS_METRIC_HISTOGRAM, (arvis_metric_opts){.name = "h"});
     arvis_metrics_snapshot *s = NULL;
     assert_int_equal(arvis_metrics_snapshot_take(reg, &s), ARVIS_OK);
+    arvis_metrics_destroy(reg);
     arvis_buf b;
     arvis_buf_init(&b, 64);
     assert_int_equal(arvis_buf_adds(&b, "kept"), ARVIS_OK);
@@ -400,7 +383,6 @@ static void test_a_full_buffer_leaves_it_as_it_was(void **state)
     assert_string_equal(arvis_buf_str(&b), "kept");
     arvis_buf_free(&b);
     arvis_metrics_snapshot_free(s);
-    arvis_metrics_destroy(reg);
 }
 
 int main(void)

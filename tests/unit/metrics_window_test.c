@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <malloc.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "arvis/metrics.h"
 
@@ -187,6 +188,42 @@ static void test_samples_older_than_the_age_limit_leave(void **state)
     arvis_metrics_destroy(reg);
 }
 
+struct stamper {
+    arvis_metric *h;
+    uint64_t first; /* stamps first, first + 2, ... up to 100 seconds */
+};
+
+static void *stamp(void *arg)
+{
+    struct stamper *s = arg;
+    for (uint64_t t = s->first; t <= 100; t += 2) {
+        arvis_metric_observe_at(s->h, (double)t, t * SECOND);
+    }
+    return NULL;
+}
+
+static void test_the_window_is_the_newest_samples_of_all_threads(void **state)
+{
+    (void)state;
+    arvis_metrics *reg;
+    arvis_metric *h = histogram(&reg, 10, 0);
+    /* Two threads, one after the other (each records apart from the other): odd and even
+     * stamps. The newest ten are 91..100, five from each. */
+    struct stamper odd = {h, 1}, even = {h, 2};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, stamp, &even), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(pthread_create(&t, NULL, stamp, &odd), 0);
+    pthread_join(t, NULL);
+    arvis_metric_series s = stats_at(reg, 0);
+    assert_int_equal(s.count, 100);
+    assert_int_equal(s.window.count, 10);
+    assert_float_equal(s.window.min, 91, 0);
+    assert_float_equal(s.window.max, 100, 0);
+    assert_float_equal(s.window.mean, 95.5, 1e-12);
+    arvis_metrics_destroy(reg);
+}
+
 static void test_nan_is_ignored_and_infinity_counts(void **state)
 {
     (void)state;
@@ -234,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_random_values_match_a_sort),
         cmocka_unit_test(test_old_samples_leave_a_full_window),
         cmocka_unit_test(test_samples_older_than_the_age_limit_leave),
+        cmocka_unit_test(test_the_window_is_the_newest_samples_of_all_threads),
         cmocka_unit_test(test_nan_is_ignored_and_infinity_counts),
         cmocka_unit_test(test_recording_allocates_nothing_whatever_the_number_of_samples),
     };
