@@ -146,8 +146,8 @@ typedef void (*arvis_tts_event_cb)(const arvis_tts_event *ev, void *ud);
 typedef struct arvis_tts arvis_tts;
 
 /* Creates tts.engine and keeps it when it passes its health check; else tries tts.fallback in
- * order, emitting a FALLBACK event for each engine skipped. An `engine` given (not NULL, with
- * `voice` when not NULL) is the only one tried, and without a health check: with nothing to
+ * order, emitting a FALLBACK event for each engine skipped. An `engine` or `voice` given (not
+ * NULL) means that engine only, without fallback and without a health check: with nothing to
  * fall back on, the first sentence tells as much as a test phrase. Fails with the last
  * engine's error when none works. cb runs on this thread. cfg must outlive the result. */
 int arvis_tts_create(const arvis_config *cfg, const char *engine, const char *voice,
@@ -164,6 +164,9 @@ arvis_tts_engine *arvis_tts_engine_in_use(arvis_tts *t);
 
 /* Speaks text with the engine in use (as arvis_tts_engine_synth); a switch waits for it. */
 int arvis_tts_synth(arvis_tts *t, const char *text, arvis_pcm_cb cb, void *ud, arvis_error *err);
+
+/* Stops the synthesis under way, if any (as arvis_tts_engine_cancel). Any thread. */
+void arvis_tts_cancel(arvis_tts *t);
 
 /* True when the engine in use is not the one asked for. */
 bool arvis_tts_fell_back(const arvis_tts *t);

@@ -21,6 +21,8 @@ static void on_playback_event(const arvis_playback_event *ev, void *ud)
     }
 }
 
+enum { PROBE_RATE = 16000 }; /* any rate will do to see whether the device opens */
+
 /* The sinks to try, in order, for --out or audio.sink. Returns an exit code. */
 static int choose_sinks(const arvis_config *cfg, const char *out, const char **sinks,
                         arvis_sink_options *so)
@@ -44,7 +46,17 @@ static int choose_sinks(const arvis_config *cfg, const char *out, const char **s
                       "speech to a file with --out FILE.wav (--out - for raw PCM on stdout)");
             return CLI_EXIT_UNAVAILABLE;
         }
-        /* A server that goes away while playing hands over to null, with a warning. */
+        /* The device must open now: null takes over only from a server that goes away while
+         * playing (with a warning), not from a wrong audio.output_device. */
+        arvis_sink_options probe = *so;
+        probe.rate = probe.rate ? probe.rate : PROBE_RATE;
+        arvis_sink *pulse = NULL;
+        arvis_error err;
+        int rc = arvis_sink_open("pulse", &probe, &pulse, &err);
+        arvis_sink_abort(pulse);
+        if (rc != ARVIS_OK) {
+            return cli_failure(rc, &err);
+        }
         memcpy(sinks, pulse_then_null, sizeof pulse_then_null);
         return CLI_EXIT_OK;
     }
@@ -67,21 +79,22 @@ int cli_voice_open(const arvis_config *cfg, const struct cli_voice_options *o, s
                  .device = arvis_config_string(cfg, "audio.output_device")},
         .cb = on_playback_event,
     };
-    int code = choose_sinks(cfg, o->out, sinks, &po.sink);
-    if (code != CLI_EXIT_OK) {
-        return code;
-    }
+    /* The engine first: an unknown engine or voice is bad input, whatever the sound. */
     arvis_error err;
     int rc = arvis_tts_create(cfg, o->engine, o->voice, on_tts_event, NULL, &v->tts, &err);
-    if (rc == ARVIS_OK) {
-        rc = arvis_speech_create(v->tts, &po, cfg, &v->speech, &err);
-    }
     if (rc != ARVIS_OK) {
-        arvis_tts_destroy(v->tts);
-        v->tts = NULL;
         return cli_failure(rc, &err);
     }
-    return CLI_EXIT_OK;
+    int code = choose_sinks(cfg, o->out, sinks, &po.sink);
+    if (code == CLI_EXIT_OK) {
+        rc = arvis_speech_create(v->tts, &po, cfg, &v->speech, &err);
+        code = rc == ARVIS_OK ? CLI_EXIT_OK : cli_failure(rc, &err);
+    }
+    if (code != CLI_EXIT_OK) {
+        arvis_tts_destroy(v->tts);
+        v->tts = NULL;
+    }
+    return code;
 }
 
 int cli_voice_close(struct cli_voice *v, bool keep)

@@ -254,10 +254,17 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
                                    .status_cb = json_status,
                                    .ud = voice.speech};
     }
-    arvis_llm_reply reply;
+    arvis_llm_reply reply = {0};
     arvis_error err;
     cli_interrupt_busy(true);
-    int rc = arvis_llm_ask(llm, question, &cb, &reply, &err);
+    /* A Ctrl-C while starting came before there was anything to cancel: the question is not
+     * asked at all. */
+    int rc = ARVIS_E_CANCELLED;
+    if (!cli_interrupted()) {
+        rc = arvis_llm_ask(llm, question, &cb, &reply, &err);
+    } else if (!(reply.text = calloc(1, 1))) {
+        rc = ARVIS_E_NOMEM;
+    }
     int spoken_rc = voice.speech ? finish_speaking(llm, voice.speech, rc) : ARVIS_OK;
     cli_interrupt_busy(false);
     FILE *text_out = text_on_stderr ? stderr : stdout;
@@ -288,8 +295,11 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
         code = rc == ARVIS_OK ? CLI_EXIT_OK : cli_failure(rc, &err);
     }
     if (voice.speech) {
-        /* The file keeps what was spoken, even of an answer that broke off. */
-        int close_code = cli_voice_close(&voice, true);
+        /* The file keeps what was spoken, even of an answer that broke off; with nothing
+         * spoken, an earlier file at that path stays as it was. */
+        arvis_speech_stats st;
+        arvis_speech_get_stats(voice.speech, &st);
+        int close_code = cli_voice_close(&voice, st.spoken > 0);
         code = code == CLI_EXIT_OK ? close_code : code;
     }
     cli_interrupt_stop();

@@ -1,8 +1,11 @@
 /* `arvis say`: speaks a text, played when a sound server runs or written to a WAV file or
  * standard output; long input is read and spoken sentence by sentence in bounded memory. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_llm.h"
 #include "cli_tts.h"
@@ -26,7 +29,11 @@ const char cmd_say_usage[] =
     "Ctrl-C stops it. Exit codes: 0 spoken, 1 failed or stopped, 2 bad input (an unknown engine\n"
     "or voice, text the voice cannot read), 3 nothing can play and no --out was given.\n";
 
-enum { READ_BLOCK = 4096, ARG_TEXT_MAX = 1 << 20 };
+enum {
+    READ_BLOCK = 4096,
+    ARG_TEXT_MAX = 1 << 20,
+    INTERRUPT_POLL_MS = 20, /* how often a wait for input looks for Ctrl-C */
+};
 
 struct say_run {
     struct cli_voice v;
@@ -85,16 +92,35 @@ static char *text_of(int argc, char **argv, int *code)
     return NULL;
 }
 
+/* Reads what standard input has, up to size bytes, looking for Ctrl-C while it waits (signals
+ * are taken by a thread, so they do not interrupt a read). Returns 0 at the end of the input,
+ * or after Ctrl-C (the speech queue itself was stopped by the signal). */
+static size_t read_block(char *block, size_t size)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    for (;;) {
+        if (cli_interrupted()) {
+            return 0;
+        }
+        int ready = poll(&p, 1, INTERRUPT_POLL_MS);
+        if (ready > 0) {
+            ssize_t n = read(STDIN_FILENO, block, size);
+            if (n >= 0 || (errno != EINTR && errno != EAGAIN)) {
+                return n > 0 ? (size_t)n : 0;
+            }
+        } else if (ready < 0 && errno != EINTR) {
+            return 0;
+        }
+    }
+}
+
 /* Feeds standard input to the sentencer block by block; *said tells whether it held any text. */
 static int feed_stdin(arvis_sentencer *s, struct say_run *r, bool *said)
 {
     char block[READ_BLOCK];
     size_t n;
     bool warned = false;
-    while (r->rc == ARVIS_OK && (n = fread(block, 1, sizeof block, stdin)) > 0) {
-        if (cli_interrupted()) {
-            return ARVIS_E_CANCELLED; /* the speech queue itself was stopped by the signal */
-        }
+    while (r->rc == ARVIS_OK && (n = read_block(block, sizeof block)) > 0) {
         *said = *said || has_text(block, n);
         /* A character split between two blocks is whole again in the sentencer; only a bad
          * byte well inside the block is worth a warning. */
@@ -184,7 +210,8 @@ int cmd_say(struct cli_ctx *ctx, int argc, char **argv)
     cli_interrupt_busy(true);
     arvis_error err;
     arvis_error_clear(&err);
-    int rc = speak_all(text, &r, &err);
+    /* A Ctrl-C while starting came before there was anything to cancel. */
+    int rc = cli_interrupted() ? ARVIS_E_CANCELLED : speak_all(text, &r, &err);
     cli_interrupt_busy(false);
     if (stats) {
         arvis_speech_stats st;

@@ -14,9 +14,12 @@
 #include "tts_internal.h"
 
 enum {
-    /* Longest piece of text handed to an engine at once: flite and espeak-ng hold a whole
-     * utterance in memory, so a sentence without an end is spoken in pieces of this size. */
-    TTS_PIECE_BYTES = 2048,
+    /* Longest piece of text handed to an engine at once. flite's clustergen voices work out a
+     * whole piece before the first audio of it, and a stop cannot reach them meanwhile: 300
+     * bytes take slt about 100 ms. A longer sentence is cut at a clause or a word. */
+    TTS_PIECE_BYTES = 300,
+    VOICES_SHOWN = 12, /* voices named in an "unknown voice" message */
+    VOICES_TEXT_MAX = 512,
     /* The health check's audio, at most: enough for the phrase at any rate. */
     HEALTH_MAX_SECONDS = 10,
     /* A voice that makes less than this of the phrase is broken. */
@@ -48,13 +51,20 @@ struct arvis_tts_engine {
     char last_error[ARVIS_ERROR_MSG_MAX];
 };
 
+static const char *engine_names[N_ENGINES + 1];
+
+static void list_names(void)
+{
+    for (size_t i = 0; i < N_ENGINES; i++) {
+        engine_names[i] = engines[i]->name;
+    }
+}
+
 const char *const *arvis_tts_engine_names(void)
 {
-    static const char *names[N_ENGINES + 1];
-    for (size_t i = 0; i < N_ENGINES; i++) {
-        names[i] = engines[i]->name;
-    }
-    return names;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, list_names);
+    return engine_names;
 }
 
 const struct tts_engine_ops *tts_engine_find(const char *name, arvis_error *err)
@@ -101,15 +111,14 @@ const arvis_tts_voice *tts_voice_find(const arvis_tts_voice *v, size_t n, const 
             return &v[i];
         }
     }
-    enum { SHOWN = 12 };
-    char known[512] = "";
-    for (size_t i = 0; i < n && i < SHOWN; i++) {
+    char known[VOICES_TEXT_MAX] = "";
+    for (size_t i = 0; i < n && i < VOICES_SHOWN; i++) {
         size_t used = strlen(known);
         snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", v[i].name);
     }
     arvis_error_set(err, ARVIS_E_NOTFOUND,
                     "%s has no voice \"%s\"; it has %s%s (`arvis tts voices %s` lists them)",
-                    engine, voice, known, n > SHOWN ? ", ..." : "", engine);
+                    engine, voice, known, n > VOICES_SHOWN ? ", ..." : "", engine);
     return NULL;
 }
 
@@ -175,19 +184,29 @@ static bool synth_emit(const int16_t *pcm, size_t n, int rate, void *ud)
     return true;
 }
 
-/* The end of the next piece of at most TTS_PIECE_BYTES: after the last space or punctuation in
- * it, else at a character boundary. */
+/* The last cut in t[from, to) after one of chars, or 0. */
+static size_t last_cut(const char *t, size_t from, size_t to, const char *chars)
+{
+    for (size_t i = to; i > from; i--) {
+        if (strchr(chars, t[i - 1])) {
+            return i;
+        }
+    }
+    return 0;
+}
+
+/* The end of the next piece of at most TTS_PIECE_BYTES: after the last clause mark in its
+ * second half, else the last space, else at a character boundary. */
 static size_t piece_end(const char *t, size_t len)
 {
     if (len <= TTS_PIECE_BYTES) {
         return len;
     }
-    for (size_t i = TTS_PIECE_BYTES; i > TTS_PIECE_BYTES / 2; i--) {
-        if (strchr(" \t\n.,;:!?", t[i - 1])) {
-            return i;
-        }
+    size_t cut = last_cut(t, TTS_PIECE_BYTES / 2, TTS_PIECE_BYTES, ".,;:!?");
+    if (!cut) {
+        cut = last_cut(t, TTS_PIECE_BYTES / 2, TTS_PIECE_BYTES, " \t\n");
     }
-    return arvis_utf8_truncate(t, len, TTS_PIECE_BYTES);
+    return cut ? cut : arvis_utf8_truncate(t, len, TTS_PIECE_BYTES);
 }
 
 static int script_check(const arvis_tts_engine *e, const char *text, arvis_error *err)
@@ -244,7 +263,7 @@ int arvis_tts_engine_synth(arvis_tts_engine *e, const char *text, arvis_pcm_cb c
         return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory speaking");
     }
     size_t at = 0;
-    while (rc == ARVIS_OK && at < len) {
+    while (rc == ARVIS_OK && at < len && !atomic_load(&e->cancel)) {
         size_t n = piece_end(text + at, len - at);
         memcpy(piece, text + at, n);
         piece[n] = '\0';
@@ -255,7 +274,7 @@ int arvis_tts_engine_synth(arvis_tts_engine *e, const char *text, arvis_pcm_cb c
         rc = e->ops->synth(e->state, piece, synth_emit, &c, err);
     }
     free(piece);
-    if (c.stopped) {
+    if (c.stopped || atomic_load(&e->cancel)) {
         rc = arvis_error_set(err, ARVIS_E_CANCELLED, "speaking was stopped");
     } else if (rc != ARVIS_OK) {
         set_error(e, err);

@@ -13,7 +13,8 @@ struct arvis_tts {
     const arvis_config *cfg;
     arvis_tts_event_cb cb;
     void *ud;
-    pthread_mutex_t lock; /* held while speaking and while switching */
+    pthread_mutex_t lock;        /* held while speaking and while switching */
+    pthread_mutex_t engine_lock; /* held to change engine, and to cancel it from another thread */
     arvis_tts_engine *engine;
     char wanted[32]; /* the engine asked for */
 };
@@ -67,6 +68,8 @@ static size_t candidates(const arvis_config *cfg, const char *first, const char 
 int arvis_tts_create(const arvis_config *cfg, const char *engine, const char *voice,
                      arvis_tts_event_cb cb, void *ud, arvis_tts **out, arvis_error *err)
 {
+    arvis_error local;
+    err = err ? err : &local;
     *out = NULL;
     arvis_tts *t = calloc(1, sizeof *t);
     if (!t) {
@@ -76,12 +79,14 @@ int arvis_tts_create(const arvis_config *cfg, const char *engine, const char *vo
     t->cb = cb;
     t->ud = ud;
     pthread_mutex_init(&t->lock, NULL);
+    pthread_mutex_init(&t->engine_lock, NULL);
     const char *first = engine ? engine : arvis_config_string(cfg, "tts.engine");
     snprintf(t->wanted, sizeof t->wanted, "%s", first ? first : "");
     enum { MAX_CANDIDATES = 16 };
     const char *names[MAX_CANDIDATES];
-    /* An engine named on the command line is what the user wants: no quiet substitute. */
-    size_t n = engine ? 1 : candidates(cfg, t->wanted, names, MAX_CANDIDATES);
+    /* An engine or voice named on the command line is what the user wants: no quiet
+     * substitute. */
+    size_t n = engine || voice ? 1 : candidates(cfg, t->wanted, names, MAX_CANDIDATES);
     names[0] = t->wanted;
     int rc = ARVIS_E_NOTFOUND;
     for (size_t i = 0; i < n; i++) {
@@ -112,12 +117,15 @@ void arvis_tts_destroy(arvis_tts *t)
         return;
     }
     arvis_tts_engine_destroy(t->engine);
+    pthread_mutex_destroy(&t->engine_lock);
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
 
 int arvis_tts_switch(arvis_tts *t, const char *name, const char *voice, arvis_error *err)
 {
+    arvis_error local;
+    err = err ? err : &local;
     arvis_tts_engine *fresh = NULL;
     int rc = start_engine(t->cfg, name, voice, true, &fresh, err);
     pthread_mutex_lock(&t->lock);
@@ -132,8 +140,11 @@ int arvis_tts_switch(arvis_tts *t, const char *name, const char *voice, arvis_er
     snprintf(why, sizeof why, "switched from %s to %s (voice %s) on request", from, name,
              arvis_tts_engine_voice(fresh));
     emit(t, ARVIS_TTS_SWITCHED, from, name, why);
-    arvis_tts_engine_destroy(t->engine);
+    pthread_mutex_lock(&t->engine_lock);
+    arvis_tts_engine *old = t->engine;
     t->engine = fresh;
+    pthread_mutex_unlock(&t->engine_lock);
+    arvis_tts_engine_destroy(old);
     snprintf(t->wanted, sizeof t->wanted, "%s", name);
     pthread_mutex_unlock(&t->lock);
     return ARVIS_OK;
@@ -155,4 +166,11 @@ int arvis_tts_synth(arvis_tts *t, const char *text, arvis_pcm_cb cb, void *ud, a
     int rc = arvis_tts_engine_synth(t->engine, text, cb, ud, err);
     pthread_mutex_unlock(&t->lock);
     return rc;
+}
+
+void arvis_tts_cancel(arvis_tts *t)
+{
+    pthread_mutex_lock(&t->engine_lock);
+    arvis_tts_engine_cancel(t->engine);
+    pthread_mutex_unlock(&t->engine_lock);
 }

@@ -57,13 +57,37 @@ struct arvis_speech {
 
 /* ---- Playback events: what was spoken, and when the first audio came ---- */
 
+static void spoken_up_to(arvis_speech *sp, uint64_t tag);
+
 static void playback_event(const arvis_playback_event *ev, void *ud)
 {
     arvis_speech *sp = ud;
     pthread_mutex_lock(&sp->mu);
     if (ev->kind == ARVIS_PLAYBACK_STARTED && sp->first_said_ns && !sp->first_audio_ns) {
         sp->first_audio_ns = arvis_clock_ns();
-    } else if (ev->kind == ARVIS_PLAYBACK_MARK && sp->first && sp->first->tag == ev->tag) {
+    } else if (ev->kind == ARVIS_PLAYBACK_MARK) {
+        spoken_up_to(sp, ev->tag);
+    }
+    pthread_mutex_unlock(&sp->mu);
+    if (sp->user_cb) {
+        sp->user_cb(ev, sp->user_ud);
+    }
+}
+
+/* Playback reached the mark tag: its sentence has been spoken. Entries before it whose mark
+ * went with a stop are dropped. With mu held. */
+static void spoken_up_to(arvis_speech *sp, uint64_t tag)
+{
+    while (sp->first && sp->first->tag < tag) {
+        struct pending *stale = sp->first;
+        sp->first = stale->next;
+        free(stale->text);
+        free(stale);
+    }
+    if (!sp->first) {
+        sp->last = NULL;
+    }
+    if (sp->first && sp->first->tag == tag) {
         struct pending *p = sp->first;
         sp->first = p->next;
         if (!sp->first) {
@@ -76,10 +100,6 @@ static void playback_event(const arvis_playback_event *ev, void *ud)
         sp->st.spoken++;
         free(p->text);
         free(p);
-    }
-    pthread_mutex_unlock(&sp->mu);
-    if (sp->user_cb) {
-        sp->user_cb(ev, sp->user_ud);
     }
 }
 
@@ -116,8 +136,10 @@ static bool push_cb(const int16_t *pcm, size_t n, int rate, void *ud)
         c->waited_ns += arvis_clock_ns() - t0;
     }
     pthread_mutex_unlock(&sp->push_mu);
-    c->samples += n;
-    c->rate = rate;
+    if (ok) {
+        c->samples += n;
+        c->rate = rate;
+    }
     return ok;
 }
 
@@ -129,7 +151,7 @@ static void note_error(arvis_speech *sp, int rc, const arvis_error *err)
         sp->err = *err;
     }
     pthread_mutex_unlock(&sp->mu);
-    arvis_log(ARVIS_LOG_WARNING, "tts", "%s", err->msg);
+    arvis_log(ARVIS_LOG_DEBUG, "tts", "%s", err->msg); /* the caller reports it at the finish */
 }
 
 /* After the audio of a sentence: a mark, so that playback says when it has been spoken. */
@@ -142,22 +164,27 @@ static void mark_spoken(arvis_speech *sp, unsigned gen, char *text)
     }
     p->text = text;
     pthread_mutex_lock(&sp->push_mu);
-    if (atomic_load(&sp->gen) != gen) {
-        pthread_mutex_unlock(&sp->push_mu);
+    /* A cancel moves gen on with mu held: checked under mu, no entry of an old answer can be
+     * added after the cancel dropped the list. */
+    pthread_mutex_lock(&sp->mu);
+    bool current = atomic_load(&sp->gen) == gen && !sp->cancelled;
+    uint64_t tag = 0;
+    if (current) {
+        p->tag = tag = ++sp->next_tag;
+        if (sp->last) {
+            sp->last->next = p;
+        } else {
+            sp->first = p;
+        }
+        sp->last = p;
+    }
+    pthread_mutex_unlock(&sp->mu);
+    if (current) {
+        arvis_playback_mark(sp->pb, tag);
+    } else {
         free(text);
         free(p);
-        return;
     }
-    pthread_mutex_lock(&sp->mu);
-    p->tag = ++sp->next_tag;
-    if (sp->last) {
-        sp->last->next = p;
-    } else {
-        sp->first = p;
-    }
-    sp->last = p;
-    pthread_mutex_unlock(&sp->mu);
-    arvis_playback_mark(sp->pb, p->tag);
     pthread_mutex_unlock(&sp->push_mu);
 }
 
@@ -267,7 +294,7 @@ int arvis_speech_create(arvis_tts *tts, const arvis_playback_options *po, const 
     int rc = arvis_playback_create(&o, &sp->pb, err);
     if (rc == ARVIS_OK && pthread_create(&sp->thread, NULL, synth_thread, sp) != 0) {
         rc = arvis_error_set(err, ARVIS_E_NOMEM, "cannot start the synthesis thread");
-        arvis_playback_destroy(sp->pb, NULL);
+        arvis_playback_abort(sp->pb);
     }
     if (rc != ARVIS_OK) {
         pthread_cond_destroy(&sp->changed);
@@ -369,8 +396,8 @@ int arvis_speech_add(arvis_speech *sp, const char *text, size_t len, bool early)
         return arvis_speech_say(sp, text, len);
     }
     pthread_mutex_lock(&sp->mu);
-    int rc = ARVIS_OK;
-    if (sp->held.len) {
+    int rc = sp->cancelled ? ARVIS_E_CANCELLED : ARVIS_OK;
+    if (rc == ARVIS_OK && sp->held.len) {
         rc = arvis_buf_addc(&sp->held, ' ');
     }
     if (rc == ARVIS_OK) {
@@ -430,6 +457,7 @@ void arvis_speech_cancel(arvis_speech *sp)
     arvis_buf_reset(&sp->held);
     pthread_cond_broadcast(&sp->changed);
     pthread_mutex_unlock(&sp->mu);
+    arvis_tts_cancel(sp->tts); /* the engine stops at its next chunk or piece */
     /* The first stop frees a push waiting for room; once push_mu is ours no push of the old
      * generation is under way, and the second stop drops what one may have added meanwhile. */
     arvis_playback_stop(sp->pb);
@@ -465,6 +493,8 @@ void arvis_speech_reset(arvis_speech *sp)
     sp->first_said_ns = sp->first_audio_ns = 0;
     sp->error = 0;
     sp->cancelled = false;
+    drop_pending(sp);
+    arvis_buf_reset(&sp->held);
     arvis_error_clear(&sp->err);
     pthread_mutex_unlock(&sp->mu);
 }

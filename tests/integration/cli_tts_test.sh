@@ -68,8 +68,28 @@ arvis say --out "$WORK/no/such/dir/x.wav" hi
 check "an unwritable output path is one clear error" eval '[ $RC -ne 0 ] && err_has "$WORK/no/such/dir/x.wav" && err_lines 1'
 arvis --set audio.volume=0 say "Muted."
 check "with audio.volume 0 say speaks to nothing and needs no sound server" eval 'rc_is 0'
+arvis say --engine festival hi
+check "an unknown engine is bad input even without sound" eval 'rc_is 2 && err_has "no speech engine called"'
+arvis say --voice hal9000 --out "$WORK/x.wav" hi
+check "an unknown voice of the configured engine is not quietly replaced by a fallback" eval 'rc_is 2 && err_has "hal9000" && [ ! -e "$WORK/x.wav" ]'
 arvis say "Hello"
 check "say without sound and without --out says what to do" eval 'rc_is 3 && err_has "no PulseAudio server" && err_has "--out FILE.wav"'
+
+# Ctrl-C while say waits for more input on stdin stops it at once.
+mkfifo "$WORK/in"
+exec 4<>"$WORK/in"
+"$TEST_ARVIS_BIN" say --engine null --out "$WORK/in.wav" - <"$WORK/in" >"$WORK/o" 2>"$WORK/e" &
+SAY=$!
+printf 'Hello there. And' >&4
+# Its signals are blocked once it speaks: the first sentence's file is being written.
+i=0
+while ! ls "$WORK"/in.wav.tmp.* >/dev/null 2>&1 && [ $i -lt 3000 ]; do sleep 0.01; i=$((i + 1)); done
+kill -TERM "$SAY"
+wait "$SAY"
+RC=$?
+exec 4>&-
+ERR=$(cat "$WORK/e")
+check "a stop while say waits for input ends it and writes no file" eval 'rc_is 1 && err_has "stopped" && [ ! -e "$WORK/in.wav" ]'
 
 # A megabyte of text on stdin is spoken sentence by sentence, in bounded memory.
 awk 'BEGIN { for (i = 0; i < 20000; i++) printf "Sentence number %d is here, and then it ends. ", i }' >"$WORK/big.txt"
@@ -95,6 +115,9 @@ arvis ask --speak "No sound?"
 check "ask --speak without sound says what to do" eval 'rc_is 3 && err_has "no PulseAudio server"'
 arvis ask --json --out - hi
 check "ask --json --out - is refused" eval 'rc_is 2 && err_has "standard output"'
+echo keep >"$WORK/keep.wav"
+arvis --set audio.output_sample_rate=16000 --set llm.base_url=http://127.0.0.1:9 ask --out "$WORK/keep.wav" "Anyone there?"
+check "ask --out that fails before speaking leaves an earlier file as it was" eval 'rc_is 3 && [ "$(cat "$WORK/keep.wav")" = keep ]'
 
 # Stopped while speaking: the history keeps only what was said. Raw PCM goes into a pipe: the
 # test reads the first 60000 bytes (sentences 1 to 4 of 14400 bytes each, at 100 characters a
@@ -132,6 +155,8 @@ i=0
 while [ ! -S "$PULSE_DIR/native" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i + 1)); done
 PULSE_SERVER="unix:$PULSE_DIR/native" arvis say --stats "Hello from Arvis."
 check "say plays through a running PulseAudio server" eval 'rc_is 0 && err_has "sentences:          1 queued, 1 spoken"'
+PULSE_SERVER="unix:$PULSE_DIR/native" arvis --set audio.output_device=no_such_device say "Hello."
+check "a playback device PulseAudio does not have is named, not replaced by silence" eval '[ $RC -ne 0 ] && err_has "no_such_device"'
 kill "$PULSE_PID" 2>/dev/null
 wait "$PULSE_PID" 2>/dev/null
 export PULSE_SERVER="unix:$WORK/no-pulse-here"

@@ -84,6 +84,17 @@ static void test_factory_falls_back_in_order_saying_why(void **state)
 static void test_factory_fails_when_no_engine_works(void **state)
 {
     (void)state;
+    {
+        arvis_config *bad =
+            tu_config((const char *[]){"tts.engine=espeak-ng", "tts.espeak-ng.voice=zz", NULL});
+        arvis_tts *none = NULL;
+        /* err may be NULL, as everywhere */
+        assert_int_equal(arvis_tts_create(bad, NULL, NULL, NULL, NULL, &none, NULL), ARVIS_OK);
+        assert_string_equal(arvis_tts_engine_name(arvis_tts_engine_in_use(none)), "null");
+        assert_int_equal(arvis_tts_switch(none, "espeak-ng", "zz", NULL), ARVIS_E_NOTFOUND);
+        arvis_tts_destroy(none);
+        arvis_config_free(bad);
+    }
     arvis_config *cfg = tu_config((const char *[]){
         "tts.engine=espeak-ng", "tts.espeak-ng.voice=zz-nowhere", "tts.fallback=[]", NULL});
     struct events ev = {0};

@@ -290,6 +290,22 @@ static void test_speech_mode_sentence_by_sentence_joins_the_clause_to_its_senten
     rig_close(&r);
 }
 
+static void test_speech_text_held_for_its_sentence_does_not_outlive_a_cancel(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "null", (const char *[]){"tts.mode=sentence_by_sentence", NULL});
+    add(&r, "An early clause,", true);
+    arvis_speech_cancel(r.sp);
+    assert_int_equal(arvis_speech_add(r.sp, "old words,", 10, true), ARVIS_E_CANCELLED);
+    arvis_speech_reset(r.sp);
+    add(&r, "New answer.", false);
+    char *spoken = finish_and_spoken(&r);
+    assert_string_equal(spoken, "New answer.");
+    free(spoken);
+    rig_close(&r);
+}
+
 static void test_speech_mode_after_complete_waits_for_the_whole_answer(void **state)
 {
     (void)state;
@@ -316,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_speech_mode_realtime_speaks_an_early_clause_at_once),
         cmocka_unit_test(test_speech_mode_sentence_by_sentence_joins_the_clause_to_its_sentence),
         cmocka_unit_test(test_speech_mode_after_complete_waits_for_the_whole_answer),
+        cmocka_unit_test(test_speech_text_held_for_its_sentence_does_not_outlive_a_cancel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
