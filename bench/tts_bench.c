@@ -91,6 +91,49 @@ static void engine_figures(const arvis_config *cfg, const char *name)
     arvis_tts_engine_destroy(e);
 }
 
+/* How long synthesis goes on after a stop given in the middle of a long sentence (the engine
+ * cannot be reached while it works out a piece): the worst of RUNS stops at different moments. */
+static void stop_figures(const arvis_config *cfg)
+{
+    arvis_tts *tts = NULL;
+    arvis_speech *sp = NULL;
+    static const char *const sinks[] = {"null", NULL};
+    arvis_playback_options po = {.sinks = sinks};
+    arvis_error err;
+    if (arvis_tts_create(cfg, "flite", NULL, NULL, NULL, &tts, &err) != ARVIS_OK ||
+        arvis_speech_create(tts, &po, cfg, &sp, &err) != ARVIS_OK) {
+        printf("  cannot start: %s\n", err.msg);
+        return;
+    }
+    char text[2048] = "";
+    while (strlen(text) < sizeof text - 64) {
+        strcat(text, "the quick brown fox jumps over the lazy dog and ");
+    }
+    strcat(text, "stops.");
+    arvis_tts_engine *e = arvis_tts_engine_in_use(tts);
+    double worst = 0;
+    for (int r = 0; r < RUNS; r++) {
+        arvis_speech_reset(sp);
+        arvis_speech_say(sp, text, strlen(text));
+        while (arvis_tts_engine_state(e) != ARVIS_TTS_SPEAKING) {
+            arvis_clock_sleep_ms(1);
+        }
+        arvis_clock_sleep_ms((uint64_t)(10 + 15 * r)); /* a different moment each time */
+        uint64_t t0 = arvis_clock_ns();
+        arvis_speech_cancel(sp);
+        while (arvis_tts_engine_state(e) == ARVIS_TTS_SPEAKING) {
+            arvis_clock_sleep_ms(1);
+        }
+        double ms = arvis_clock_elapsed_ms(t0, arvis_clock_ns());
+        worst = ms > worst ? ms : worst;
+    }
+    printf("  a stop in a %zu-character sentence (flite slt): synthesis ended at most %.1f ms "
+           "later (worst of %d; target <= 50)\n",
+           strlen(text), worst, RUNS);
+    arvis_speech_destroy(sp, false, NULL);
+    arvis_tts_destroy(tts);
+}
+
 /* ---- Whole commands: arvis say next to the raw tools ---- */
 
 /* Wall time of one run of argv, output thrown away; -1 when it failed. */
@@ -373,6 +416,7 @@ int main(int argc, char **argv)
     for (const char *const *e = arvis_tts_engine_names(); *e; e++) {
         engine_figures(cfg, *e);
     }
+    stop_figures(cfg);
     arvis_config_free(cfg);
     printf("whole commands, text to a WAV file (median of %d; target: arvis say within 1.1x of "
            "flite):\n",

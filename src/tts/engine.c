@@ -15,9 +15,10 @@
 
 enum {
     /* Longest piece of text handed to an engine at once. flite's clustergen voices work out a
-     * whole piece before the first audio of it, and a stop cannot reach them meanwhile: 300
-     * bytes take slt about 100 ms. A longer sentence is cut at a clause or a word. */
-    TTS_PIECE_BYTES = 300,
+     * whole piece before the first audio of it, and a stop cannot reach them meanwhile: at 150
+     * bytes synthesis ends at most ~41 ms after a stop (slt, rms, awb here; 770 ms at 2 KiB).
+     * A longer sentence is cut at a clause mark or a space. */
+    TTS_PIECE_BYTES = 150,
     VOICES_SHOWN = 12, /* voices named in an "unknown voice" message */
     VOICES_TEXT_MAX = 512,
     /* The health check's audio, at most: enough for the phrase at any rate. */
