@@ -18,7 +18,9 @@ build: deps
 # Until the voice pipeline lands, the main job validates and prints the effective configuration.
 run: build
 	@$(ARVIS) config validate
-	@$(ARVIS) config show
+	@$(ARVIS) tts check
+	@$(ARVIS) say --stats --out $(BUILD)/hello.wav "Hello, I am Arvis. I speak while I think."
+	@echo "spoken into $(BUILD)/hello.wav"
 
 check: deps
 	@scripts/check
