@@ -8,6 +8,7 @@
 #include "arvis/config.h"
 #include "arvis/error.h"
 #include "arvis/file.h"
+#include "arvis/health.h"
 #include "arvis/json.h"
 #include "arvis/http.h"
 #include "arvis/llm.h"

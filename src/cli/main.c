@@ -7,6 +7,7 @@
 #include "arvis/log.h"
 #include "arvis/version.h"
 #include "cli.h"
+#include "cli_health.h"
 #include "cli_llm.h"
 #include "cli_tts.h"
 
@@ -14,6 +15,8 @@ static const struct cli_command commands[] = {
     {"ask", "ask the language model one question; the answer streams", cmd_ask_usage, cmd_ask},
     {"chat", "talk with the language model on the terminal", cmd_chat_usage, cmd_chat},
     {"config", "show, check, change and migrate the configuration", cmd_config_usage, cmd_config},
+    {"health", "check speech, model server, storage and sound at once", cmd_health_usage,
+     cmd_health},
     {"history", "list, show, clear or export the conversation", cmd_history_usage, cmd_history},
     {"llm", "the model server: its models, warm-up, a check", cmd_llm_usage, cmd_llm},
     {"say", "speak a text aloud, or into a WAV file", cmd_say_usage, cmd_say},
