@@ -16,6 +16,7 @@
 #include "arvis/tts.h"
 #include "arvis/log.h"
 #include "arvis/metrics.h"
+#include "arvis/notify.h"
 #include "arvis/paths.h"
 #include "arvis/utf8.h"
 #include "arvis/version.h"
