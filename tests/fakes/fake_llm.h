@@ -50,4 +50,9 @@ size_t fake_llm_connections(fake_llm *f);
 /* A port on 127.0.0.1 where nothing listens (bound and closed), for "connection refused". */
 int fake_llm_closed_port(void);
 
+/* A socket listening on 127.0.0.1 that never accepts or answers (the kernel completes the
+ * connections): a server that hangs. Returns the socket (close it to stop) with its port in
+ * *port, or -1. */
+int fake_llm_silent_listener(int *port);
+
 #endif
