@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -121,6 +123,42 @@ static void test_speech_input_is_unknown_until_it_is_built(void **state)
     arvis_config_free(cfg);
 }
 
+/* The audio probe cannot be interrupted: a PulseAudio address that never answers keeps it busy
+ * for its own timeout, long after the check's. */
+static void test_a_check_that_cannot_be_stopped_is_left_to_end_alone(void **state)
+{
+    (void)state;
+    int port = 0;
+    int fd = fake_llm_silent_listener(&port);
+    assert_true(fd >= 0);
+    char pulse[64];
+    snprintf(pulse, sizeof pulse, "tcp:127.0.0.1:%d", port);
+    setenv("PULSE_SERVER", pulse, 1);
+    arvis_config *cfg = tu_config((const char *[]){"tts.engine=null", "health.timeout_ms.audio=100",
+                                                   "health.required=[\"storage\"]", NULL});
+    arvis_health *h = NULL;
+    arvis_health_report *r = NULL;
+    arvis_error err;
+    assert_int_equal(arvis_health_create(cfg, &h, &err), ARVIS_OK);
+    assert_int_equal(arvis_health_check_at(h, 1e9, &r, &err), ARVIS_OK);
+    const arvis_health_result *audio = ht_find(r, "audio");
+    assert_true(audio->timed_out);
+    assert_int_equal(audio->status, ARVIS_HEALTH_UNHEALTHY);
+    ht_assert_has(audio->message, "no answer within 100 ms");
+    /* not required: it only degrades the whole */
+    assert_int_equal(r->overall, ARVIS_HEALTH_DEGRADED);
+    arvis_health_report_free(r);
+    /* checked again while the first probe still runs: no second probe is started */
+    assert_int_equal(arvis_health_check_at(h, 2e9, &r, &err), ARVIS_OK);
+    ht_assert_has(ht_find(r, "audio")->message, "previous check has still not answered");
+    assert_int_equal(ht_find(r, "storage")->status, ARVIS_HEALTH_HEALTHY);
+    arvis_health_report_free(r);
+    arvis_health_destroy(h); /* waits for the probe: its late result is dropped */
+    unsetenv("PULSE_SERVER");
+    arvis_config_free(cfg);
+    close(fd);
+}
+
 static bool has_engine(const char *name)
 {
     for (const char *const *n = arvis_tts_engine_names(); *n; n++) {
@@ -180,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_results_are_reused_within_the_ttl_and_not_after),
         cmocka_unit_test(test_speech_input_is_unknown_until_it_is_built),
         cmocka_unit_test(test_speech_output_on_a_fallback_is_degraded),
+        cmocka_unit_test(test_a_check_that_cannot_be_stopped_is_left_to_end_alone),
         cmocka_unit_test(test_report_as_json_lists_every_component),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
