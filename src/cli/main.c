@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_health.h"
 #include "cli_llm.h"
+#include "cli_notify.h"
 #include "cli_tts.h"
 
 static const struct cli_command commands[] = {
@@ -19,6 +20,7 @@ static const struct cli_command commands[] = {
      cmd_health},
     {"history", "list, show, clear or export the conversation", cmd_history_usage, cmd_history},
     {"llm", "the model server: its models, warm-up, a check", cmd_llm_usage, cmd_llm},
+    {"notify", "the notification history: list, clear, or send one", cmd_notify_usage, cmd_notify},
     {"say", "speak a text aloud, or into a WAV file", cmd_say_usage, cmd_say},
     {"tts", "the speech engines: list them, their voices, a check", cmd_tts_usage, cmd_tts},
 };

@@ -73,9 +73,10 @@ static int load_history(arvis_notify *n, arvis_error *err)
         free(n->history.path);
         n->history.path = NULL;
     } else if (skipped > 0) {
-        arvis_error_set(err, ARVIS_OK, "%zu damaged %s of %s skipped; the %zu good ones were kept",
-                        skipped, skipped == 1 ? "entry was" : "entries were", n->history.path,
-                        n->history.count);
+        size_t kept = n->history.count;
+        arvis_error_set(err, ARVIS_OK, "%s: %zu damaged %s skipped, %zu good %s kept",
+                        n->history.path, skipped, skipped == 1 ? "entry" : "entries", kept,
+                        kept == 1 ? "entry" : "entries");
         n->history.dirty = true; /* the next save leaves the damage out */
     }
     return ARVIS_OK;
