@@ -130,6 +130,7 @@ static int desktop_deliver(notify_channel *ch, const arvis_notification *n, arvi
                           "/org/freedesktop/Notifications",
                           "--method",
                           "org.freedesktop.Notifications.Notify",
+                          "--", /* "-1" below is an argument, not an option */
                           "'Arvis'",
                           "0",
                           "''",

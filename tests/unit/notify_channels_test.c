@@ -11,6 +11,10 @@
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arvis/clock.h"
 
 #include "arvis/notify.h"
 #include "test_util.h"
@@ -151,6 +155,7 @@ static void test_channel_levels_come_from_the_config(void **state)
     struct heard h;
     arvis_notify_params p = params(&h);
     arvis_notify_params_from_config(cfg, &p);
+    p.channels[ARVIS_NOTIFY_LOG].enabled = false; /* keeps the test's output clean */
     assert_int_equal(p.rate_limit_per_minute, 7);
     assert_int_equal(p.history_max, 1000);
     assert_int_equal(p.channels[ARVIS_NOTIFY_TTS].min_level, ARVIS_NOTIFY_ERROR);
@@ -304,6 +309,55 @@ static void test_desktop_needs_a_session_bus_and_gdbus(void **state)
     free(saved);
 }
 
+/* A gdbus stand-in that writes its arguments, one a line, to gdbus.out beside it. */
+static const char FAKE_GDBUS[] = "#!/bin/sh\n"
+                                 "for a in \"$@\"; do printf '%s\\n' \"$a\"; done >\"$0.tmp\"\n"
+                                 "mv \"$0.tmp\" \"$0.out\"\n";
+
+enum { FAKE_WAIT_MS = 10000, FAKE_POLL_MS = 10 };
+
+static void test_desktop_runs_gdbus_with_the_text_quoted(void **state)
+{
+    (void)state;
+    const char *dir = tu_tempdir();
+    char *bin = strdup(tu_path(dir, "gdbus"));
+    char *out = strdup(tu_path(dir, "gdbus.out"));
+    tu_write(bin, FAKE_GDBUS, -1);
+    assert_int_equal(chmod(bin, 0755), 0);
+    const char *old_path = getenv("PATH");
+    char *saved = old_path ? strdup(old_path) : NULL;
+    char search[512];
+    snprintf(search, sizeof search, "%s:/usr/bin:/bin", dir); /* mv for the stand-in */
+    setenv("PATH", search, 1);
+    setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent", 1);
+    struct heard h;
+    arvis_notify_params p = params(&h);
+    p.channels[ARVIS_NOTIFY_DESKTOP].enabled = true;
+    arvis_notify *n = create(&p);
+    assert_true(arvis_notify_channel_available(n, ARVIS_NOTIFY_DESKTOP));
+    send(n, ARVIS_NOTIFY_CRITICAL, "it's \\ full\n", T0);
+    /* The child is not waited for: wait here until it has written, or give up. */
+    for (int waited = 0; waited < FAKE_WAIT_MS && access(out, F_OK) != 0; waited += FAKE_POLL_MS) {
+        arvis_clock_sleep_ms(FAKE_POLL_MS);
+    }
+    arvis_notify_destroy(n);
+    char *args = tu_read(out, NULL);
+    assert_non_null(args);
+    assert_non_null(strstr(args, "call\n--session\n"));
+    assert_non_null(strstr(args, "org.freedesktop.Notifications.Notify\n--\n'Arvis'\n0\n''\n"
+                                 "'Arvis critical: test'\n'it\\'s \\\\ full\\u000a'\n[]\n"
+                                 "{'urgency': <byte 2>}\n-1\n"));
+    assert_int_equal(h.problems, 0);
+    free(args);
+    unsetenv("DBUS_SESSION_BUS_ADDRESS");
+    if (saved) {
+        setenv("PATH", saved, 1);
+    }
+    free(saved);
+    free(bin);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_tts_waits_while_an_answer_is_spoken),
         cmocka_unit_test(test_the_audit_log_gets_one_json_line_each),
         cmocka_unit_test(test_desktop_needs_a_session_bus_and_gdbus),
+        cmocka_unit_test(test_desktop_runs_gdbus_with_the_text_quoted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
