@@ -102,7 +102,8 @@ typedef struct arvis_notify arvis_notify;
 int arvis_notify_create(const arvis_notify_params *p, arvis_notify **out, arvis_error *err);
 
 /* Saves the history when it changed, waits briefly for desktop notifications being sent, and
- * frees the manager. A save failure is reported like a channel's. n may be NULL. */
+ * frees the manager. A save failure is logged as a warning, unless the latest
+ * arvis_notify_save or arvis_notify_clear already returned one. n may be NULL. */
 void arvis_notify_destroy(arvis_notify *n);
 
 /* What became of a notification. */

@@ -24,6 +24,7 @@ struct arvis_notify {
     notify_rate rate;
     notify_channel channels[ARVIS_NOTIFY_CHANNELS];
     unsigned long sent, merged, dropped;
+    bool save_failed; /* the caller heard of it: destroy does not say it again */
 };
 
 static int check_params(const arvis_notify_params *p, arvis_error *err)
@@ -184,7 +185,7 @@ void arvis_notify_destroy(arvis_notify *n)
         return;
     }
     arvis_error err;
-    if (n->history.items && notify_history_save(&n->history, &err) != ARVIS_OK) {
+    if (n->history.items && !n->save_failed && notify_history_save(&n->history, &err) != ARVIS_OK) {
         arvis_log(ARVIS_LOG_WARNING, "notify", "%s", err.msg);
     }
     for (int i = 0; i < ARVIS_NOTIFY_CHANNELS; i++) {
@@ -346,6 +347,7 @@ int arvis_notify_clear(arvis_notify *n, arvis_error *err)
     pthread_mutex_lock(&n->lock);
     notify_history_clear(&n->history);
     int rc = notify_history_save(&n->history, err);
+    n->save_failed = rc != ARVIS_OK;
     pthread_mutex_unlock(&n->lock);
     return rc;
 }
@@ -354,6 +356,7 @@ int arvis_notify_save(arvis_notify *n, arvis_error *err)
 {
     pthread_mutex_lock(&n->lock);
     int rc = notify_history_save(&n->history, err);
+    n->save_failed = rc != ARVIS_OK;
     pthread_mutex_unlock(&n->lock);
     return rc;
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
+#include "arvis/log.h"
 #include "arvis/notify.h"
 #include "test_util.h"
 
@@ -193,6 +194,39 @@ static void test_an_unreadable_history_leaves_the_file_and_works_in_memory(void 
     tu_rmtree(home);
 }
 
+static void test_a_failed_save_is_told_once_and_the_log_gets_notifications(void **state)
+{
+    (void)state;
+    const char *home = tu_fresh_home();
+    char *log = strdup(tu_path(home, "arvis.log"));
+    char *sub = strdup(tu_path(home, "sub"));
+    char *path = strdup(tu_path(sub, "notifications.jsonl"));
+    arvis_log_options o = {log, ARVIS_LOG_DEBUG, ARVIS_LOG_OFF, 1 << 20, 1};
+    assert_int_equal(arvis_log_open(&o, NULL), ARVIS_OK);
+    arvis_notify_params p = arvis_notify_default_params();
+    for (int i = 0; i < ARVIS_NOTIFY_CHANNELS; i++) {
+        p.channels[i].enabled = i == ARVIS_NOTIFY_LOG;
+    }
+    p.history_path = path;
+    arvis_notify *n = NULL;
+    arvis_error err;
+    assert_int_equal(arvis_notify_create(&p, &n, &err), ARVIS_OK);
+    send(n, ARVIS_NOTIFY_CRITICAL, "disk on fire", T0, ARVIS_NOTIFY_SENT);
+    tu_write(sub, "a file where the folder should be", -1);
+    assert_int_not_equal(arvis_notify_save(n, &err), ARVIS_OK);
+    arvis_notify_destroy(n);
+    arvis_log_close();
+    char *text = tu_read(log, NULL);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "disk: critical: disk on fire"));
+    assert_null(strstr(text, " notify: ")); /* the caller was told; not again */
+    free(text);
+    free(log);
+    free(sub);
+    free(path);
+    tu_rmtree(home);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_a_repeat_merges_into_what_an_earlier_process_saved),
         cmocka_unit_test(test_a_damaged_file_keeps_its_good_entries_with_one_warning),
         cmocka_unit_test(test_an_unreadable_history_leaves_the_file_and_works_in_memory),
+        cmocka_unit_test(test_a_failed_save_is_told_once_and_the_log_gets_notifications),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
