@@ -8,6 +8,7 @@
 
 #include "arvis/arvis.h"
 #include "fake_llm.h"
+#include "bench_util.h"
 
 enum {
     RUNS = 9,
@@ -16,19 +17,6 @@ enum {
 };
 
 #define HUNG_MARGIN 1.10 /* the hung run may take the LLM timeout plus 10% */
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static arvis_config *config_for(const char *url)
 {

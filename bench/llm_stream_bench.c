@@ -11,6 +11,7 @@
 #include "arvis/arvis.h"
 #include "fake_llm.h"
 #include "llm_internal.h"
+#include "bench_util.h"
 
 enum {
     RUNS = 7,
@@ -20,19 +21,6 @@ enum {
     PARSE_BYTES = 64 * 1024 * 1024,
     PARSE_READ = 16 * 1024, /* what one read from the network gives at most */
 };
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static char *script(void)
 {
@@ -69,9 +57,9 @@ static int curl_run(const char *url, const char *body_file, const char *trace, d
 {
     char cmd[2048];
     int n = snprintf(cmd, sizeof cmd,
-             "curl -N -s -o /dev/null --trace-time --trace-ascii %s -H 'Content-Type: "
-             "application/json' --data-binary @%s %s/api/chat",
-             trace, body_file, url);
+                     "curl -N -s -o /dev/null --trace-time --trace-ascii %s -H 'Content-Type: "
+                     "application/json' --data-binary @%s %s/api/chat",
+                     trace, body_file, url);
     if (n >= (int)sizeof cmd || system(cmd) != 0) {
         return -1;
     }
@@ -153,8 +141,8 @@ static void stream_bench(const char *dir)
             }
             free(body);
         }
-        ok = ok && curl_run(fake_llm_url(server), body_file, trace, &curl_ttft[i],
-                            &curl_total[i]) == 0;
+        ok = ok &&
+             curl_run(fake_llm_url(server), body_file, trace, &curl_ttft[i], &curl_total[i]) == 0;
     }
     if (!ok) {
         printf("a run failed: %s (is curl installed?)\n", err.msg);
@@ -200,11 +188,12 @@ static char *recording(bool openai, size_t *len)
                            "0,\"delta\":{\"content\":\" word%d\"},\"finish_reason\":null}]}\n\n",
                            i);
         } else {
-            arvis_buf_addf(&b,
-                           "{\"model\":\"gemma2:2b\",\"created_at\":\"2026-11-24T10:00:00.000000Z\","
-                           "\"message\":{\"role\":\"assistant\",\"content\":\" word%d\"},"
-                           "\"done\":false}\n",
-                           i);
+            arvis_buf_addf(
+                &b,
+                "{\"model\":\"gemma2:2b\",\"created_at\":\"2026-11-24T10:00:00.000000Z\","
+                "\"message\":{\"role\":\"assistant\",\"content\":\" word%d\"},"
+                "\"done\":false}\n",
+                i);
         }
     }
     if (openai) {
@@ -219,11 +208,11 @@ static char *recording(bool openai, size_t *len)
 }
 
 /* Best of three: MB/s of a provider's parser over a recording fed in network-sized reads. */
-static double parse_rate(const struct arvis_llm_ops *ops, const arvis_config *cfg,
-                         const char *data, size_t len)
+static double parse_rate(const struct arvis_llm_ops *ops, const arvis_config *cfg, const char *data,
+                         size_t len)
 {
-    struct llm_ctx ctx = {.cfg = cfg, .base_url = "recording", .model = "gemma2:2b",
-                          .max_line = 1 << 20};
+    struct llm_ctx ctx = {
+        .cfg = cfg, .base_url = "recording", .model = "gemma2:2b", .max_line = 1 << 20};
     double best = 0;
     for (int round = 0; round < 3; round++) {
         size_t text = 0;

@@ -16,6 +16,7 @@
 
 #include "arvis/arvis.h"
 #include "fake_llm.h"
+#include "bench_util.h"
 
 extern char **environ;
 
@@ -32,19 +33,6 @@ static const char TEXT[] =
     "The weather today is mild, with a light breeze from the west. Later this afternoon a few "
     "clouds may gather over the hills, but no rain is expected before the evening. Tomorrow "
     "looks brighter still, so it is a good day for a walk.";
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* ---- Each engine in the library ---- */
 
