@@ -34,12 +34,12 @@ int arvis_resample(arvis_resampler *r, const int16_t *in, size_t n, bool last, i
 typedef struct arvis_sink arvis_sink;
 
 typedef struct arvis_sink_options {
-    const char *path;      /* "file": the WAV file to write (written atomically on close) */
-    const char *device;    /* "pulse": playback device, NULL for the server's default */
-    const char *server;    /* "pulse": server address, NULL for the usual one ($PULSE_SERVER) */
-    const char *app_name;  /* "pulse": how the stream is named, NULL for "Arvis" */
-    int rate;              /* the rate the sink is opened at (8000 to 192000) */
-    double volume;         /* 0 to 1, applied to the samples; 0 is taken as 1 when unset */
+    const char *path;     /* "file": the WAV file to write (written atomically on close) */
+    const char *device;   /* "pulse": playback device, NULL for the server's default */
+    const char *server;   /* "pulse": server address, NULL for the usual one ($PULSE_SERVER) */
+    const char *app_name; /* "pulse": how the stream is named, NULL for "Arvis" */
+    int rate;             /* the rate the sink is opened at (8000 to 192000) */
+    double volume;        /* 0 to 1, applied to the samples; 0 is taken as 1 when unset */
 } arvis_sink_options;
 
 /* Names of the sinks this build has, NULL-terminated: "pulse", "file", "stdout", "null". */
@@ -105,8 +105,8 @@ typedef struct arvis_playback_event {
 typedef void (*arvis_playback_cb)(const arvis_playback_event *ev, void *ud);
 
 typedef struct arvis_playback_options {
-    const char *const *sinks; /* sink names to try in order, NULL-terminated; the first that opens
-                                 is used and the next ones take over when it fails */
+    const char *const *sinks; /* sink names, NULL-terminated: the first must open; the next ones
+                                 take over, in order, when it fails while playing */
     arvis_sink_options sink;  /* for every sink; rate 0 means the rate of the first chunk */
     size_t max_queued;        /* samples that may wait; push blocks beyond it (0: 10 s worth) */
     arvis_playback_cb cb;
@@ -115,11 +115,10 @@ typedef struct arvis_playback_options {
 
 typedef struct arvis_playback arvis_playback;
 
-/* Opens the first sink of o->sinks that opens (the sink is opened at once when o->sink.rate is
- * set, else at the first chunk; then each is tried at once, opened and closed again, so that a
- * sink that cannot open is reported here) and starts the playback thread. */
-int arvis_playback_create(const arvis_playback_options *o, arvis_playback **out,
-                          arvis_error *err);
+/* Opens the first sink of o->sinks, failing when it does not open (the sink is opened at once
+ * when o->sink.rate is set, else at the first chunk; then it is tried at once, opened and closed
+ * again, so that a sink that cannot open is reported here) and starts the playback thread. */
+int arvis_playback_create(const arvis_playback_options *o, arvis_playback **out, arvis_error *err);
 
 /* Stops (as arvis_playback_stop), joins the thread and closes the sink, keeping what a file
  * sink was given. Returns the sink's close status. NULL is allowed. */

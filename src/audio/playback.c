@@ -181,7 +181,8 @@ int arvis_playback_create(const arvis_playback_options *o, arvis_playback **out,
     pb->idle = true;
     int rc = take_options(pb, o, err);
     if (rc == ARVIS_OK) {
-        rc = pb->so.rate ? playback_open(pb, 0, pb->so.rate, err) : playback_try_sinks(pb, err);
+        rc = pb->so.rate ? playback_open(pb, 0, pb->so.rate, false, err)
+                         : playback_try_sinks(pb, err);
     }
     if (rc != ARVIS_OK) {
         free_playback(pb);

@@ -59,10 +59,11 @@ struct arvis_playback {
 
 /* ---- playback_play.c: on the playback thread ---- */
 
-/* Opens the first of sinks[from...] that opens at rate; err gets the first refusal. */
-int playback_open(arvis_playback *pb, size_t from, int rate, arvis_error *err);
+/* Opens sinks[from] at rate, or with walk the first of sinks[from...] that opens (handing
+ * over after a failure); err gets the first refusal. */
+int playback_open(arvis_playback *pb, size_t from, int rate, bool walk, arvis_error *err);
 
-/* Finds the first sink that opens, for a rate not yet known: opens and closes it again. */
+/* Checks the first sink opens, for a rate not yet known: opens and closes it again. */
 int playback_try_sinks(arvis_playback *pb, arvis_error *err);
 
 void playback_play(arvis_playback *pb, const struct pb_item *it);

@@ -22,12 +22,13 @@ void playback_emit(arvis_playback *pb, arvis_playback_event_kind kind, uint64_t 
     }
 }
 
-int playback_open(arvis_playback *pb, size_t from, int rate, arvis_error *err)
+int playback_open(arvis_playback *pb, size_t from, int rate, bool walk, arvis_error *err)
 {
     arvis_sink_options so = pb->so;
     so.rate = rate;
     int first = ARVIS_OK;
-    for (size_t i = from; i < pb->n_sinks; i++) {
+    size_t end = walk ? pb->n_sinks : from + 1;
+    for (size_t i = from; i < end && i < pb->n_sinks; i++) {
         arvis_error e;
         arvis_sink *s = NULL;
         int rc = arvis_sink_open(pb->sinks[i], &so, &s, &e);
@@ -51,7 +52,7 @@ int playback_open(arvis_playback *pb, size_t from, int rate, arvis_error *err)
 
 int playback_try_sinks(arvis_playback *pb, arvis_error *err)
 {
-    int rc = playback_open(pb, 0, PROBE_RATE, err);
+    int rc = playback_open(pb, 0, PROBE_RATE, false, err);
     if (rc == ARVIS_OK) {
         arvis_sink_abort(pb->sink);
         pb->sink = NULL;
@@ -81,7 +82,7 @@ static int fall_back(arvis_playback *pb, const arvis_error *failure)
     atomic_store(&pb->sink_name, NULL);
     arvis_error e;
     char msg[2 * ARVIS_ERROR_MSG_MAX + 32]; /* room for both messages */
-    if (playback_open(pb, pb->sink_index + 1, rate, &e) != ARVIS_OK) {
+    if (playback_open(pb, pb->sink_index + 1, rate, true, &e) != ARVIS_OK) {
         snprintf(msg, sizeof msg, "%s; %s", failure->msg, e.msg);
         return give_up(pb, failure->code, msg);
     }
@@ -171,7 +172,7 @@ static int convert(arvis_playback *pb, const struct pb_item *it, int16_t **out, 
 static void play_pcm(arvis_playback *pb, const struct pb_item *it)
 {
     arvis_error e;
-    if (!pb->sink && playback_open(pb, pb->sink_index, it->rate, &e) != ARVIS_OK) {
+    if (!pb->sink && playback_open(pb, pb->sink_index, it->rate, false, &e) != ARVIS_OK) {
         give_up(pb, e.code, e.msg);
         return;
     }

@@ -21,8 +21,6 @@ static void on_playback_event(const arvis_playback_event *ev, void *ud)
     }
 }
 
-enum { PROBE_RATE = 16000 }; /* any rate will do to see whether the device opens */
-
 /* The sinks to try, in order, for --out or audio.sink. Returns an exit code. */
 static int choose_sinks(const arvis_config *cfg, const char *out, const char **sinks,
                         arvis_sink_options *so)
@@ -46,17 +44,8 @@ static int choose_sinks(const arvis_config *cfg, const char *out, const char **s
                       "speech to a file with --out FILE.wav (--out - for raw PCM on stdout)");
             return CLI_EXIT_UNAVAILABLE;
         }
-        /* The device must open now: null takes over only from a server that goes away while
-         * playing (with a warning), not from a wrong audio.output_device. */
-        arvis_sink_options probe = *so;
-        probe.rate = probe.rate ? probe.rate : PROBE_RATE;
-        arvis_sink *pulse = NULL;
-        arvis_error err;
-        int rc = arvis_sink_open("pulse", &probe, &pulse, &err);
-        arvis_sink_abort(pulse);
-        if (rc != ARVIS_OK) {
-            return cli_failure(rc, &err);
-        }
+        /* Null takes over only from a server that goes away while playing, with a warning: a
+         * wrong audio.output_device fails when the playback queue opens the sink. */
         memcpy(sinks, pulse_then_null, sizeof pulse_then_null);
         return CLI_EXIT_OK;
     }
@@ -84,6 +73,11 @@ int cli_voice_open(const arvis_config *cfg, const struct cli_voice_options *o, s
     int rc = arvis_tts_create(cfg, o->engine, o->voice, on_tts_event, NULL, &v->tts, &err);
     if (rc != ARVIS_OK) {
         return cli_failure(rc, &err);
+    }
+    /* The sink opens once, at the engine's rate unless audio.output_sample_rate asks another
+     * (an engine switched to later is converted to it). */
+    if (!po.sink.rate) {
+        po.sink.rate = arvis_tts_engine_rate(arvis_tts_engine_in_use(v->tts));
     }
     int code = choose_sinks(cfg, o->out, sinks, &po.sink);
     if (code == CLI_EXIT_OK) {

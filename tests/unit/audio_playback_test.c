@@ -154,6 +154,15 @@ static void test_unusable_sinks_are_refused_at_create(void **state)
     assert_int_equal(arvis_playback_create(&o, &pb, &err), ARVIS_E_IO);
     assert_null(pb);
     assert_non_null(strstr(err.msg, "No such file or directory: choose another --out path"));
+    /* The sinks after the first take over while playing, not for a first that cannot open. */
+    static const char *const file_then_null[] = {"file", "null", NULL};
+    o.sinks = file_then_null;
+    assert_int_equal(arvis_playback_create(&o, &pb, &err), ARVIS_E_IO);
+    assert_null(pb);
+    o.sink.rate = 16000;
+    assert_int_equal(arvis_playback_create(&o, &pb, &err), ARVIS_E_IO);
+    assert_null(pb);
+    o.sink.rate = 0;
     o.sinks = unknown;
     assert_int_equal(arvis_playback_create(&o, &pb, &err), ARVIS_E_NOTFOUND);
     assert_non_null(strstr(err.msg, "no audio sink called \"speaker\""));
