@@ -156,6 +156,56 @@ bool arvis_playback_paused(const arvis_playback *pb);
 /* The sink in use now (NULL before it is opened). */
 const char *arvis_playback_sink(const arvis_playback *pb);
 
+/* ---- Sources: where audio comes from ---- */
+
+typedef struct arvis_source arvis_source;
+
+typedef struct arvis_source_options {
+    const char *path;   /* "file": the sound file (WAV, FLAC, OGG...; any rate, depth, channels) */
+    const char *device; /* "pulse": capture device, NULL for the server's default */
+    const char *server; /* "pulse": server address, NULL for the usual one */
+    int in_rate;        /* "stdin": rate of the raw s16le mono PCM read (0: the output rate) */
+    int rate;           /* the rate every read delivers, mono; 0 for 16000 */
+} arvis_source_options;
+
+/* What was opened, as it is in the file or device (not as delivered). */
+typedef struct arvis_source_info {
+    int rate;           /* samples per second of the input */
+    int channels;       /* mixed down to one */
+    const char *format; /* "WAV 16-bit", "FLAC 24-bit", "raw s16le", "PulseAudio"...: static */
+    int64_t frames;     /* frames the header announces, -1 when not known (live, stdin) */
+} arvis_source_info;
+
+/* Names of the sources this build has, NULL-terminated: "file", "stdin", "pulse". */
+const char *const *arvis_source_names(void);
+
+/* Opens the source `name`. "file": ARVIS_E_NOTFOUND or ARVIS_E_PERM when it cannot be opened,
+ * ARVIS_E_PARSE when it is not a sound file we can read (err says what it looks like: a text
+ * file, an empty file...); "pulse": ARVIS_E_UNAVAILABLE when no server answers or there is no
+ * capture device. err always says what to do. */
+int arvis_source_open(const char *name, const arvis_source_options *o, arvis_source **out,
+                      arvis_error *err);
+
+/* Reads up to max samples, mono at arvis_source_rate, into buf; *n receives how many. ARVIS_OK
+ * with *n == 0 is the end of the input. A live source blocks until audio comes (at most ~20 ms
+ * at a time between checks of the cancel flag); ARVIS_E_CANCELLED after arvis_source_cancel.
+ * Memory stays bounded whatever the length of the input. */
+int arvis_source_read(arvis_source *s, int16_t *buf, size_t max, size_t *n, arvis_error *err);
+
+/* Makes a blocked or later read return ARVIS_E_CANCELLED. Any thread. */
+void arvis_source_cancel(arvis_source *s);
+
+/* Closes the source. NULL is allowed. */
+void arvis_source_close(arvis_source *s);
+
+int arvis_source_rate(const arvis_source *s);
+const char *arvis_source_name(const arvis_source *s);
+void arvis_source_get_info(const arvis_source *s, arvis_source_info *info);
+
+/* True when the input ended before the length its header announced (a truncated file): what
+ * was there has been delivered. */
+bool arvis_source_truncated(const arvis_source *s);
+
 #ifdef __cplusplus
 }
 #endif
