@@ -28,6 +28,8 @@ int cli_interrupt_start(arvis_llm *llm);
 void cli_interrupt_busy(bool busy);
 /* Speech to stop too on a signal during a request (NULL: none). */
 void cli_interrupt_speech(arvis_speech *sp);
+/* A signal stops the assistant's live loop and cancels its turns (NULL: none any more). */
+void cli_interrupt_assistant(arvis_assistant *a);
 bool cli_interrupted(void); /* a signal came since the last call */
 int cli_interrupt_fd(void);
 void cli_interrupt_stop(void);

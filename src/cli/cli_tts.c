@@ -21,9 +21,8 @@ static void on_playback_event(const arvis_playback_event *ev, void *ud)
     }
 }
 
-/* The sinks to try, in order, for --out or audio.sink. Returns an exit code. */
-static int choose_sinks(const arvis_config *cfg, const char *out, const char **sinks,
-                        arvis_sink_options *so)
+int cli_choose_sinks(const arvis_config *cfg, const char *out, const char **sinks,
+                     arvis_sink_options *so)
 {
     static const char *const pulse_then_null[] = {"pulse", "null", NULL};
     const char *sink = arvis_config_string(cfg, "audio.sink");
@@ -79,7 +78,7 @@ int cli_voice_open(const arvis_config *cfg, const struct cli_voice_options *o, s
     if (!po.sink.rate) {
         po.sink.rate = arvis_tts_engine_rate(arvis_tts_engine_in_use(v->tts));
     }
-    int code = choose_sinks(cfg, o->out, sinks, &po.sink);
+    int code = cli_choose_sinks(cfg, o->out, sinks, &po.sink);
     if (code == CLI_EXIT_OK) {
         rc = arvis_speech_create(v->tts, &po, cfg, &v->speech, &err);
         code = rc == ARVIS_OK ? CLI_EXIT_OK : cli_failure(rc, &err);

@@ -20,6 +20,12 @@ struct cli_voice {
     arvis_speech *speech;
 };
 
+/* The sinks to try, in order (NULL-terminated, at most 3), for --out or audio.sink and
+ * audio.volume; fills so's path and volume. Prints what goes wrong and returns an exit code
+ * (CLI_EXIT_UNAVAILABLE when nothing can play and no --out was given). */
+int cli_choose_sinks(const arvis_config *cfg, const char *out, const char **sinks,
+                     arvis_sink_options *so);
+
 /* Starts the engine and the speech queue into the sink the options and audio.* choose. Prints
  * what goes wrong and returns an exit code (CLI_EXIT_UNAVAILABLE when nothing can play and no
  * --out was given). */

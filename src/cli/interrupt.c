@@ -17,6 +17,7 @@ static struct {
      * under way, so the caller may free what it cancelled. */
     pthread_mutex_t lock;
     arvis_speech *speech;
+    arvis_assistant *assistant;
     bool busy;
     atomic_bool interrupted;
     int wake[2]; /* written when a signal comes while nothing runs */
@@ -35,6 +36,10 @@ static void *wait_for_signals(void *arg)
         }
         atomic_store(&state.interrupted, true);
         pthread_mutex_lock(&state.lock);
+        if (state.assistant) {
+            arvis_assistant_stop_live(state.assistant);
+            arvis_assistant_cancel(state.assistant, true);
+        }
         if (state.busy) {
             if (state.llm) {
                 arvis_llm_cancel(state.llm);
@@ -77,6 +82,13 @@ void cli_interrupt_speech(arvis_speech *sp)
 {
     pthread_mutex_lock(&state.lock);
     state.speech = sp;
+    pthread_mutex_unlock(&state.lock);
+}
+
+void cli_interrupt_assistant(arvis_assistant *a)
+{
+    pthread_mutex_lock(&state.lock);
+    state.assistant = a;
     pthread_mutex_unlock(&state.lock);
 }
 

@@ -7,6 +7,7 @@
 #include "arvis/log.h"
 #include "arvis/version.h"
 #include "cli.h"
+#include "cli_assistant.h"
 #include "cli_health.h"
 #include "cli_llm.h"
 #include "cli_notify.h"
@@ -19,10 +20,15 @@ static const struct cli_command commands[] = {
     {"health", "check speech, model server, storage and sound at once", cmd_health_usage,
      cmd_health},
     {"history", "list, show, clear or export the conversation", cmd_history_usage, cmd_history},
+    {"listen", "transcribe a recording: text, word timings, real-time factor", cmd_listen_usage,
+     cmd_listen},
     {"llm", "the model server: its models, warm-up, a check", cmd_llm_usage, cmd_llm},
     {"notify", "the notification history: list, clear, or send one", cmd_notify_usage, cmd_notify},
+    {"run", "the live loop: wake phrase, request, spoken answer, again", cmd_run_usage, cmd_run},
     {"say", "speak a text aloud, or into a WAV file", cmd_say_usage, cmd_say},
     {"tts", "the speech engines: list them, their voices, a check", cmd_tts_usage, cmd_tts},
+    {"voice", "one spoken turn from a recording: transcript, answer, spoken reply", cmd_voice_usage,
+     cmd_voice},
 };
 
 static void print_help(FILE *out)

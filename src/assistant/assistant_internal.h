@@ -1,0 +1,83 @@
+/* Shared by the files of the assistant core: the assistant's parts, its request queue and the
+ * turn under way. Only src/assistant/ includes this. */
+#ifndef ARVIS_ASSISTANT_INTERNAL_H
+#define ARVIS_ASSISTANT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "arvis/arvis.h"
+#include "arvis/assistant.h"
+
+/* Samples fed to the recogniser at once: a cancel is seen within this much audio. */
+#define ASSISTANT_FEED_SAMPLES (ARVIS_STT_RATE / 10)
+/* Audio between two partial transcripts. */
+#define ASSISTANT_PARTIAL_SAMPLES (ARVIS_STT_RATE / 2)
+/* Longest typed request, bytes. */
+#define ASSISTANT_TEXT_MAX (64 * 1024)
+
+/* A request waiting for the worker. */
+struct request {
+    struct request *next;
+    uint64_t turn;
+    uint64_t submitted_ns; /* typed: submission; spoken: end of speech */
+    char *text;            /* typed request or announcement, or NULL */
+    int16_t *pcm;          /* spoken request, or NULL */
+    size_t n;
+    bool announce;   /* text is said as it is, outside any turn */
+    bool strip_wake; /* the transcript may begin with the wake phrase */
+};
+
+struct arvis_assistant {
+    arvis_assistant_options o;
+    const arvis_config *cfg;
+    arvis_stt *stt;
+    arvis_tts *tts;
+    arvis_speech *speech;
+    arvis_llm *llm;
+    arvis_skills *skills;
+
+    pthread_t worker;
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* a request came, the worker went idle, or stop */
+    struct request *head, *tail;
+    size_t queued;
+    bool busy; /* a turn runs */
+    bool stop;
+    uint64_t next_turn;
+    bool refuse_when_busy;
+    size_t queue_max;
+
+    arvis_state state;                   /* under lock */
+    atomic_bool cancel;                  /* the turn under way is to stop */
+    atomic_bool live_stop;               /* arvis_assistant_live is to return */
+    atomic_bool armed;                   /* the wake phrase was heard alone: the next utterance is a
+                                            request without it */
+    atomic_uint_fast64_t turn;           /* the turn under way (0: none) */
+    atomic_uint_fast64_t first_audio_ns; /* of the turn under way, 0 until its audio starts */
+    arvis_source *live_src;              /* the live loop's source, for stop (under lock) */
+};
+
+/* Sends an event to the frontend (ud and cb of the options). */
+void assistant_emit(arvis_assistant *a, const arvis_event *ev);
+
+/* Emits a text event of the turn under way. */
+void assistant_emit_text(arvis_assistant *a, arvis_event_kind kind, const char *text, size_t len);
+
+/* Emits an ERROR event with the message and status. */
+void assistant_emit_error(arvis_assistant *a, int code, const char *message);
+
+/* Moves to state s and tells the frontends when it changed. */
+void assistant_set_state(arvis_assistant *a, arvis_state s);
+
+/* Runs one request on the worker thread: a whole turn, or an announcement. */
+void assistant_run_request(arvis_assistant *a, struct request *r);
+
+/* Queues a spoken request whose transcript may begin with the wake phrase (the live loop). */
+int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, uint64_t end_ns,
+                            bool strip_wake, arvis_error *err);
+
+/* Speaks text outside a turn and waits until it has been played. */
+int assistant_say(arvis_assistant *a, const char *text, arvis_error *err);
+
+#endif
