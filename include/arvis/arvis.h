@@ -13,6 +13,7 @@
 #include "arvis/http.h"
 #include "arvis/llm.h"
 #include "arvis/audio.h"
+#include "arvis/audit.h"
 #include "arvis/tts.h"
 #include "arvis/stt.h"
 #include "arvis/skills.h"

@@ -69,6 +69,8 @@ typedef int (*arvis_notify_cue_cb)(arvis_notify_level level, void *ud);
 /* Hears a channel's failure once (until it works again), instead of the log. */
 typedef void (*arvis_notify_problem_cb)(arvis_notify_channel ch, const char *message, void *ud);
 
+struct arvis_audit;
+
 typedef struct arvis_notify_params {
     bool enabled; /* false: send does nothing */
     unsigned rate_limit_per_minute;
@@ -79,7 +81,8 @@ typedef struct arvis_notify_params {
         arvis_notify_level min_level;
     } channels[ARVIS_NOTIFY_CHANNELS];
     const char *history_path; /* NULL: notifications.jsonl in the data folder; "": memory only */
-    const char *audit_path;   /* NULL: notifications-audit.jsonl in the state folder */
+    const char *audit_path;   /* NULL: audit.jsonl in the state folder; unused with audit */
+    struct arvis_audit *audit; /* NULL: the audit channel opens its own log at audit_path */
     arvis_notify_ui_cb ui_cb; /* a channel whose callback is NULL is unavailable */
     arvis_notify_speak_cb speak_cb;
     arvis_notify_cue_cb cue_cb;
