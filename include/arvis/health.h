@@ -84,6 +84,62 @@ int arvis_health_check(arvis_health *h, arvis_health_report **out, arvis_error *
 int arvis_health_check_at(arvis_health *h, double now_ms, arvis_health_report **out,
                           arvis_error *err);
 
+/* As arvis_health_check, ignoring the cache: every component is checked now, and the cache
+ * refreshed. For the monitor, whose interval decides when to look again. */
+int arvis_health_recheck(arvis_health *h, arvis_health_report **out, arvis_error *err);
+
+/* ---- The monitor: a thread that checks every interval and reports each change ---- */
+
+struct arvis_audit;
+
+/* The component name a change of the overall status carries. */
+#define ARVIS_HEALTH_OVERALL "overall"
+
+typedef struct arvis_health_change {
+    const char *component; /* a component, or ARVIS_HEALTH_OVERALL */
+    arvis_health_status old_status, new_status;
+    const char *message; /* the new result's message (overall: the worst component's) */
+    double time;         /* wall clock of the round that saw it */
+} arvis_health_change;
+
+/* Run on the monitor's thread; the change and its strings are valid during the call only. They
+ * may call arvis_health_monitor_poke, never _stop. */
+typedef void (*arvis_health_change_cb)(const arvis_health_change *c, void *ud);
+/* After each round, with its report (owned by the monitor, valid during the call only), after
+ * the round's changes were given to change_cb. */
+typedef void (*arvis_health_round_cb)(const arvis_health_report *r, void *ud);
+
+typedef struct arvis_health_monitor_options {
+    unsigned interval_sec;            /* 0: health.interval */
+    arvis_health_change_cb change_cb; /* may be NULL */
+    arvis_health_round_cb round_cb;   /* may be NULL */
+    void *ud;
+    /* NULL: no audit trail. Otherwise it gets "health.check_failed" for every UNHEALTHY or
+     * DEGRADED result and "health.status_changed" for every change; it must outlive the
+     * monitor. */
+    struct arvis_audit *audit;
+} arvis_health_monitor_options;
+
+typedef struct arvis_health_monitor arvis_health_monitor;
+
+/* Starts a thread that checks h at once and then every interval (arvis_health_recheck), and
+ * reports each change of a component's or the overall status; the first round reports every
+ * known status as a change from UNKNOWN. h must outlive the monitor, and no other monitor may
+ * use it. Fails with ARVIS_E_NOMEM when the thread cannot start. */
+int arvis_health_monitor_start(arvis_health *h, const arvis_health_monitor_options *o,
+                               arvis_health_monitor **out, arvis_error *err);
+
+/* Asks for a round now, without waiting for the interval (one round for pokes that arrive
+ * during a round). Returns at once. */
+void arvis_health_monitor_poke(arvis_health_monitor *m);
+
+/* Rounds finished so far (a round whose check could not run at all is not counted). */
+unsigned long arvis_health_monitor_rounds(const arvis_health_monitor *m);
+
+/* Stops the thread and joins it: at once between rounds; a round under way is ended first
+ * (at most the longest health.timeout_ms). m may be NULL. Not from a callback. */
+void arvis_health_monitor_stop(arvis_health_monitor *m);
+
 #ifdef __cplusplus
 }
 #endif

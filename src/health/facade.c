@@ -114,6 +114,11 @@ void arvis_health_destroy(arvis_health *h)
     free(h);
 }
 
+const arvis_config *health_config(const arvis_health *h)
+{
+    return h->cfg;
+}
+
 static long timeout_of(const arvis_health *h, const char *name)
 {
     char key[64];
@@ -299,14 +304,14 @@ static void wait_all(arvis_health *h, bool *pending, arvis_health_result *res)
     }
 }
 
-static int fill_report(arvis_health *h, double now_ms, arvis_health_result *res,
+static int fill_report(arvis_health *h, double now_ms, bool use_cache, arvis_health_result *res,
                        arvis_health_report *r)
 {
     double ttl_ms = (double)arvis_config_int(h->cfg, "health.cache_ttl") * 1000.0;
     r->count = ARVIS_HEALTH_COMPONENTS;
     for (size_t i = 0; i < ARVIS_HEALTH_COMPONENTS; i++) {
         arvis_health_result *x = &r->results[i];
-        bool fresh = h->cached[i] && now_ms >= h->cache[i].checked_at_ms &&
+        bool fresh = use_cache && h->cached[i] && now_ms >= h->cache[i].checked_at_ms &&
                      now_ms - h->cache[i].checked_at_ms < ttl_ms;
         if (fresh) {
             *x = h->cache[i];
@@ -333,8 +338,8 @@ static int fill_report(arvis_health *h, double now_ms, arvis_health_result *res,
     return ARVIS_OK;
 }
 
-int arvis_health_check_at(arvis_health *h, double now_ms, arvis_health_report **out,
-                          arvis_error *err)
+static int check(arvis_health *h, double now_ms, bool use_cache, arvis_health_report **out,
+                 arvis_error *err)
 {
     *out = NULL;
     arvis_health_report *r = calloc(1, sizeof *r);
@@ -348,7 +353,7 @@ int arvis_health_check_at(arvis_health *h, double now_ms, arvis_health_report **
     memset(res, 0, sizeof res);
     int rc = ARVIS_OK;
     for (size_t i = 0; rc == ARVIS_OK && i < ARVIS_HEALTH_COMPONENTS; i++) {
-        bool fresh = h->cached[i] && now_ms >= h->cache[i].checked_at_ms &&
+        bool fresh = use_cache && h->cached[i] && now_ms >= h->cache[i].checked_at_ms &&
                      now_ms - h->cache[i].checked_at_ms < ttl_ms;
         if (!fresh) {
             rc = start(h, i, &res[i]);
@@ -357,7 +362,7 @@ int arvis_health_check_at(arvis_health *h, double now_ms, arvis_health_report **
     }
     wait_all(h, pending, res);
     if (rc == ARVIS_OK) {
-        rc = fill_report(h, now_ms, res, r);
+        rc = fill_report(h, now_ms, use_cache, res, r);
     }
     pthread_mutex_unlock(&h->check_lock);
     if (rc != ARVIS_OK) {
@@ -368,7 +373,18 @@ int arvis_health_check_at(arvis_health *h, double now_ms, arvis_health_report **
     return ARVIS_OK;
 }
 
+int arvis_health_check_at(arvis_health *h, double now_ms, arvis_health_report **out,
+                          arvis_error *err)
+{
+    return check(h, now_ms, true, out, err);
+}
+
 int arvis_health_check(arvis_health *h, arvis_health_report **out, arvis_error *err)
 {
-    return arvis_health_check_at(h, arvis_clock_ms(), out, err);
+    return check(h, arvis_clock_ms(), true, out, err);
+}
+
+int arvis_health_recheck(arvis_health *h, arvis_health_report **out, arvis_error *err)
+{
+    return check(h, arvis_clock_ms(), false, out, err);
 }

@@ -33,6 +33,9 @@ extern const struct health_checker_ops health_network_ops;
 extern const struct health_checker_ops health_storage_ops;
 extern const struct health_checker_ops health_audio_ops;
 
+/* The configuration an arvis_health reads (for the monitor). */
+const arvis_config *health_config(const arvis_health *h);
+
 /* create and destroy for a checker that keeps nothing between them. */
 int health_stateless_create(const arvis_config *cfg, long timeout_ms, void **state,
                             arvis_error *err);
