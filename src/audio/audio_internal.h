@@ -1,5 +1,5 @@
-/* Shared between the files of the audio subsystem: the table of operations every sink defines,
- * the registry that lists them, and the cancel flag the playback queue hands to a sink. */
+/* Shared between the files of the audio subsystem: the tables of operations every sink and every
+ * source defines, the registry that lists them, and the cancel flag the playback queue hands on. */
 #ifndef ARVIS_AUDIO_INTERNAL_H
 #define ARVIS_AUDIO_INTERNAL_H
 
@@ -50,5 +50,33 @@ const struct audio_sink_ops *audio_sink_find(const char *name, arvis_error *err)
 
 /* Gives the sink the playback queue's stop flag (NULL for none); see write above. */
 void audio_sink_set_cancel(arvis_sink *s, const atomic_bool *cancel);
+
+/* One source: one file defines one of these and nothing else public. source.c does what they
+ * share (mixing down to mono, rate conversion, cancel, bounded buffers), so an engine only
+ * reads frames as they are in its input. */
+struct audio_source_ops {
+    const char *name;
+    /* Opens it and describes the input in *info; *state belongs to the source until close. */
+    int (*open)(const arvis_source_options *o, void **state, arvis_source_info *info,
+                arvis_error *err);
+    /* Reads up to max frames (interleaved, info->channels samples each) at info->rate into
+     * buf; *n == 0 is the end. A live source returns within ~20 ms with what it has, and
+     * ARVIS_E_CANCELLED soon after cancel is set. */
+    int (*read)(void *state, int16_t *buf, size_t max, size_t *n, const atomic_bool *cancel,
+                arvis_error *err);
+    /* Whether the input ended before the length its header announced; NULL for never. */
+    bool (*truncated)(const void *state);
+    void (*close)(void *state);
+};
+
+extern const struct audio_source_ops audio_source_file_ops;
+extern const struct audio_source_ops audio_source_stdin_ops;
+#ifdef ARVIS_HAVE_PULSE
+extern const struct audio_source_ops audio_source_pulse_ops;
+#endif
+
+/* The most bytes of samples the source has held at once, whatever the length of its input
+ * (what the tests of bounded memory look at). */
+size_t audio_source_peak_bytes(const arvis_source *s);
 
 #endif

@@ -1,8 +1,13 @@
 /* The notification history: a ring of the newest entries, with repeats found by hash, saved
  * atomically as JSON Lines (one entry a line, so damage costs only the lines it touches). */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -55,6 +60,7 @@ void notify_history_clear(notify_history *h)
     h->head = 0;
     h->count = 0;
     h->dirty = true;
+    h->cleared = true;
 }
 
 void notify_history_free(notify_history *h)
@@ -174,6 +180,10 @@ int notify_history_load(notify_history *h, size_t *skipped, arvis_error *err)
     }
     free(text);
     h->dirty = false;
+    for (size_t i = 0; i < h->count; i++) {
+        notify_entry *e = notify_history_at(h, i);
+        e->saved_count = e->count;
+    }
     return rc == ARVIS_OK ? ARVIS_OK : arvis_error_set(err, rc, "out of memory");
 }
 
@@ -196,27 +206,161 @@ static int append_entry(arvis_buf *b, const notify_entry *e)
     return rc;
 }
 
-int notify_history_save(notify_history *h, arvis_error *err)
+/* Writes every entry to the file (its folder exists). */
+static int write_file(const notify_history *h, arvis_error *err)
 {
-    if (!h->path || !h->dirty) {
-        return ARVIS_OK;
-    }
     arvis_buf b;
     arvis_buf_init(&b, HISTORY_FILE_MAX);
     int rc = ARVIS_OK;
     for (size_t i = 0; i < h->count && rc == ARVIS_OK; i++) {
         rc = append_entry(&b, notify_history_at(h, i));
     }
-    char *dir = rc == ARVIS_OK ? arvis_path_dirname(h->path) : NULL;
-    if (rc != ARVIS_OK || !dir) {
-        rc = arvis_error_set(err, rc == ARVIS_E_TOOBIG ? rc : ARVIS_E_NOMEM,
-                             "cannot save the notification history %s: %s", h->path,
-                             arvis_strerror(rc == ARVIS_OK ? ARVIS_E_NOMEM : rc));
-    } else if ((rc = arvis_mkdirs(dir, NOTIFY_DIR_MODE, err)) == ARVIS_OK &&
-               (rc = arvis_file_write_atomic(h->path, arvis_buf_str(&b), b.len, err)) == ARVIS_OK) {
-        h->dirty = false;
+    if (rc != ARVIS_OK) {
+        rc = arvis_error_set(err, rc, "cannot save the notification history %s: %s", h->path,
+                             arvis_strerror(rc));
+    } else {
+        rc = arvis_file_write_atomic(h->path, arvis_buf_str(&b), b.len, err);
     }
-    free(dir);
     arvis_buf_free(&b);
+    return rc;
+}
+
+/* Adds to disk what e gained since it was loaded or saved. */
+static int merge_entry(notify_history *disk, const notify_entry *e, double window)
+{
+    unsigned long delta = e->count - e->saved_count;
+    notify_entry *d = NULL;
+    for (size_t i = 0; i < disk->count && !d; i++) {
+        notify_entry *x = notify_history_at(disk, i);
+        if (x->hash == e->hash && x->time == e->time && x->level == e->level &&
+            strcmp(x->component, e->component) == 0 && strcmp(x->message, e->message) == 0) {
+            d = x; /* the same entry */
+        }
+    }
+    if (!d && delta == 0) {
+        return ARVIS_OK; /* another process cleared it or it aged out: nothing of ours to add */
+    }
+    if (!d && window > 0) {
+        d = notify_history_find(disk, e->level, e->component, e->message, e->hash, e->time, window);
+    }
+    if (!d) {
+        return notify_history_push(disk, e->level, e->component, e->message, e->time, e->last_time,
+                                   delta);
+    }
+    d->count += delta;
+    d->last_time = e->last_time > d->last_time ? e->last_time : d->last_time;
+    return ARVIS_OK;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const notify_entry *x = a, *y = b;
+    if (x->time != y->time) {
+        return x->time < y->time ? -1 : 1;
+    }
+    return (x->last_time > y->last_time) - (x->last_time < y->last_time);
+}
+
+/* Makes the merged entries h's history, oldest first, the newest h->cap of them. */
+static void adopt(notify_history *h, notify_history *merged)
+{
+    notify_entry *all = calloc(merged->count ? merged->count : 1, sizeof *all);
+    if (!all) {
+        return; /* keep our own history; the file has the merge */
+    }
+    size_t n = merged->count;
+    for (size_t i = 0; i < n; i++) {
+        all[i] = *notify_history_at(merged, i);
+    }
+    qsort(all, n, sizeof *all, by_time);
+    memset(merged->items, 0, merged->cap * sizeof *merged->items);
+    merged->count = 0;
+    notify_history_clear(h);
+    h->cleared = false; /* a merge, not an emptying: a failed write is merged again */
+    size_t skip = n > h->cap ? n - h->cap : 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i < skip) {
+            entry_free(&all[i]);
+            continue;
+        }
+        h->items[h->count++] = all[i];
+    }
+    free(all);
+}
+
+/* Reads the file again and merges h's news into it; the result becomes h. */
+static int merge_with_file(notify_history *h, arvis_error *err)
+{
+    notify_history disk;
+    size_t skipped = 0;
+    /* Room for every entry of ours besides the file's, so no push drops one before sorting. */
+    int rc = notify_history_init(&disk, h->cap + h->count, h->path);
+    if (rc == ARVIS_OK) {
+        rc = notify_history_load(&disk, &skipped, err);
+    } else {
+        rc = arvis_error_set(err, rc, "out of memory");
+    }
+    for (size_t i = 0; i < h->count && rc == ARVIS_OK; i++) {
+        rc = merge_entry(&disk, notify_history_at(h, i), h->merge_window);
+        if (rc != ARVIS_OK) {
+            arvis_error_set(err, rc, "out of memory");
+        }
+    }
+    if (rc == ARVIS_OK) {
+        adopt(h, &disk);
+    }
+    notify_history_free(&disk);
+    return rc;
+}
+
+/* Takes the lock beside path (PATH.lock, created): returns its descriptor (close it to let go)
+ * or a negative status with err. */
+static int history_lock(const char *path, arvis_error *err)
+{
+    char lock[4096];
+    snprintf(lock, sizeof lock, "%s.lock", path);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return arvis_error_errno(err, errno, "cannot open the lock %s", lock);
+    }
+    int r;
+    while ((r = flock(fd, LOCK_EX)) != 0 && errno == EINTR) {
+    }
+    if (r != 0) {
+        int e = errno;
+        close(fd);
+        return arvis_error_errno(err, e, "cannot lock %s", lock);
+    }
+    return fd;
+}
+
+int notify_history_save(notify_history *h, arvis_error *err)
+{
+    if (!h->path || !h->dirty) {
+        return ARVIS_OK;
+    }
+    char *dir = arvis_path_dirname(h->path);
+    if (!dir) {
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory");
+    }
+    int rc = arvis_mkdirs(dir, NOTIFY_DIR_MODE, err);
+    free(dir);
+    int fd = rc == ARVIS_OK ? history_lock(h->path, err) : rc;
+    if (fd < 0) {
+        return fd;
+    }
+    rc = h->cleared ? ARVIS_OK : merge_with_file(h, err);
+    if (rc == ARVIS_OK) {
+        rc = write_file(h, err);
+    }
+    if (rc == ARVIS_OK) {
+        h->dirty = false;
+        h->cleared = false;
+        for (size_t i = 0; i < h->count; i++) {
+            notify_entry *e = notify_history_at(h, i);
+            e->saved_count = e->count;
+        }
+    }
+    close(fd); /* releases the lock */
     return rc;
 }

@@ -58,6 +58,7 @@ static int load_history(arvis_notify *n, arvis_error *err)
     }
     rc = notify_history_init(&n->history, n->params.history_max, given ? given : path);
     free(path);
+    n->history.merge_window = n->params.merge_window_sec;
     n->params.history_path = NULL; /* the caller's string; the history has its copy */
     if (rc != ARVIS_OK) {
         return arvis_error_set(err, rc, "out of memory");

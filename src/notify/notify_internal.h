@@ -19,14 +19,17 @@ typedef struct notify_entry {
     char *message;
     double time, last_time;
     unsigned long count;
-    uint64_t hash; /* of level, component and message, to find repeats fast */
+    unsigned long saved_count; /* count when last loaded or saved; 0 for a new entry */
+    uint64_t hash;             /* of level, component and message, to find repeats fast */
 } notify_entry;
 
 typedef struct notify_history {
     notify_entry *items;
     size_t cap, head, count;
-    char *path; /* NULL: memory only */
-    bool dirty; /* changed since loaded or saved */
+    char *path;          /* NULL: memory only */
+    bool dirty;          /* changed since loaded or saved */
+    bool cleared;        /* emptied: the next save replaces the file instead of merging */
+    double merge_window; /* seconds; a save merges other processes' repeats within it */
 } notify_history;
 
 uint64_t notify_hash(arvis_notify_level level, const char *component, const char *message);
@@ -47,6 +50,12 @@ int notify_history_push(notify_history *h, arvis_notify_level level, const char 
 
 /* Reads h->path (absent: empty). Lines that are not entries are skipped and counted. */
 int notify_history_load(notify_history *h, size_t *skipped, arvis_error *err);
+
+/* Writes the history atomically when dirty. Under an exclusive flock of PATH.lock it reads the
+ * file again and merges into it what this process added since it loaded or saved (new entries,
+ * and repeats counted; a new entry within merge_window of an equal one another process saved
+ * joins it), writes the result and takes it as its own history: several processes saving at
+ * once lose and duplicate nothing. After notify_history_clear it replaces the file instead. */
 int notify_history_save(notify_history *h, arvis_error *err);
 
 /* ---- Rate limiting (ratelimit.c): times of the latest deliveries in a sliding minute ---- */

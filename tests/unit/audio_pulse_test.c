@@ -22,102 +22,19 @@
 #include "audio_test_util.h"
 #include "test_util.h"
 
+#include "pulse_test_server.h"
+
 enum {
     RATE = 16000,
     CHUNKS = 10,
-    CHUNK = RATE / 20,        /* 50 ms */
-    START_TIMEOUT_MS = 30000, /* a loaded machine may take a while; a failure says so */
-    START_POLL_MS = 20,
+    CHUNK = RATE / 20, /* 50 ms */
     PATH_LEN = 1024,
 };
-
-struct server {
-    pid_t pid;
-    char dir[PATH_LEN];
-    char address[2 * PATH_LEN]; /* unix:<dir>/native */
-    char log[2 * PATH_LEN];
-};
-
-static struct server server;
-
-static void server_fail(const char *why)
-{
-    char *log = tu_read(server.log, NULL);
-    fail_msg("cannot start a PulseAudio server for the test (%s); its output:\n%s", why,
-             log ? log : "(none)");
-}
-
-static void exec_server(const char *home, const char *run, const char *socket_path)
-{
-    setenv("HOME", home, 1);
-    setenv("XDG_RUNTIME_DIR", run, 1);
-    setenv("XDG_CONFIG_HOME", home, 1);
-    unsetenv("PULSE_SERVER");
-    int fd = open(server.log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    char module[PATH_LEN + 64];
-    snprintf(module, sizeof module, "module-native-protocol-unix socket=%s auth-anonymous=1",
-             socket_path);
-    execlp("pulseaudio", "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1",
-           "--disable-shm=yes", "--use-pid-file=no", "--realtime=no", "--high-priority=no",
-           "--log-target=stderr", "-L", "module-null-sink", "-L", module, (char *)NULL);
-    fprintf(stderr, "cannot run pulseaudio\n");
-    _exit(127);
-}
-
-static int start_server(void **state)
-{
-    (void)state;
-    snprintf(server.dir, sizeof server.dir, "%s", tu_tempdir());
-    char home[PATH_LEN + 8], run[PATH_LEN + 8], socket_path[PATH_LEN + 8];
-    snprintf(home, sizeof home, "%s/home", server.dir);
-    snprintf(run, sizeof run, "%s/run", server.dir);
-    snprintf(socket_path, sizeof socket_path, "%s/native", server.dir);
-    snprintf(server.log, sizeof server.log, "%s/server.log", server.dir);
-    snprintf(server.address, sizeof server.address, "unix:%s", socket_path);
-    assert_int_equal(mkdir(home, 0700), 0);
-    assert_int_equal(mkdir(run, 0700), 0);
-    server.pid = fork();
-    assert_true(server.pid >= 0);
-    if (server.pid == 0) {
-        exec_server(home, run, socket_path);
-    }
-    /* The client side: a private home for libpulse's cookie, and the server to use. */
-    setenv("HOME", home, 1);
-    setenv("PULSE_SERVER", server.address, 1);
-    double deadline = arvis_clock_ms() + START_TIMEOUT_MS;
-    while (!arvis_pulse_available(server.address)) {
-        int status = 0;
-        if (waitpid(server.pid, &status, WNOHANG) == server.pid) {
-            server.pid = 0;
-            server_fail("it exited");
-        }
-        if (arvis_clock_ms() > deadline) {
-            server_fail("it did not answer within 30 s");
-        }
-        arvis_clock_sleep_ms(START_POLL_MS);
-    }
-    return 0;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    if (server.pid > 0) {
-        kill(server.pid, SIGKILL);
-        waitpid(server.pid, NULL, 0);
-        server.pid = 0;
-    }
-    unsetenv("PULSE_SERVER");
-    tu_rmtree(server.dir);
-    return 0;
-}
 
 static void test_available_when_a_server_answers(void **state)
 {
     (void)state;
-    assert_true(arvis_pulse_available(server.address));
+    assert_true(arvis_pulse_available(pts.address));
     assert_true(arvis_pulse_available(NULL)); /* $PULSE_SERVER */
 }
 
@@ -154,7 +71,7 @@ static void test_not_available_where_nobody_listens(void **state)
 static void test_sink_plays_a_clip(void **state)
 {
     (void)state;
-    arvis_sink_options o = {.server = server.address, .rate = RATE, .app_name = "Arvis test"};
+    arvis_sink_options o = {.server = pts.address, .rate = RATE, .app_name = "Arvis test"};
     arvis_sink *s = NULL;
     arvis_error err;
     assert_int_equal(arvis_sink_open("pulse", &o, &s, &err), ARVIS_OK);
@@ -172,7 +89,7 @@ static void test_sink_plays_a_clip(void **state)
 static void test_unknown_device_is_named(void **state)
 {
     (void)state;
-    arvis_sink_options o = {.server = server.address, .rate = RATE, .device = "no-such-device"};
+    arvis_sink_options o = {.server = pts.address, .rate = RATE, .device = "no-such-device"};
     arvis_sink *s = NULL;
     arvis_error err;
     assert_int_equal(arvis_sink_open("pulse", &o, &s, &err), ARVIS_E_NOTFOUND);
@@ -184,7 +101,7 @@ static void kill_at_first_mark(const arvis_playback_event *ev, void *ud)
 {
     atu_event_cb(ev, ud);
     if (ev->kind == ARVIS_PLAYBACK_MARK && ev->tag == 1) {
-        kill(server.pid, SIGKILL);
+        kill(pts.pid, SIGKILL);
     }
 }
 
@@ -195,7 +112,7 @@ static void test_server_gone_mid_playback_hands_over_to_null(void **state)
     atu_log_init(&l);
     static const char *const sinks[] = {"pulse", "null", NULL};
     arvis_playback_options o = {.sinks = sinks,
-                                .sink = {.server = server.address, .rate = RATE},
+                                .sink = {.server = pts.address, .rate = RATE},
                                 .cb = kill_at_first_mark,
                                 .ud = &l};
     arvis_playback *pb = NULL;
@@ -233,13 +150,12 @@ static void test_server_gone_mid_playback_hands_over_to_null(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_available_when_a_server_answers, start_server,
-                                        stop_server),
+        cmocka_unit_test_setup_teardown(test_available_when_a_server_answers, pts_start, pts_stop),
         cmocka_unit_test(test_not_available_where_nobody_listens),
-        cmocka_unit_test_setup_teardown(test_sink_plays_a_clip, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(test_unknown_device_is_named, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(test_server_gone_mid_playback_hands_over_to_null,
-                                        start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_sink_plays_a_clip, pts_start, pts_stop),
+        cmocka_unit_test_setup_teardown(test_unknown_device_is_named, pts_start, pts_stop),
+        cmocka_unit_test_setup_teardown(test_server_gone_mid_playback_hands_over_to_null, pts_start,
+                                        pts_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
