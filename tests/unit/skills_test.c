@@ -12,7 +12,13 @@
 #include "../../src/skills/skills_internal.h"
 #include "skills_test_util.h"
 
-enum { THREADS = 4, TIMERS_EACH = 20 };
+enum {
+    THREADS = 4,
+    TIMERS_EACH = 20,
+    GARBLED_ROUNDS = 5000,
+    GARBLED_PIECES = 12, /* pieces in one garbled request, at most */
+    GARBLED_MAX = 512,
+};
 
 static void test_names_in_router_order(void **state)
 {
@@ -262,6 +268,78 @@ static void test_bad_input(void **state)
     arvis_skills_destroy(NULL);
 }
 
+/* Pieces a hostile or garbled request is made of: numbers, operators, unit words, symbols. */
+static const char *const pieces[] = {
+    "what is",
+    "minus",
+    "point",
+    "times",
+    "divided by",
+    "to the power of",
+    "square root of",
+    "percent of",
+    "and",
+    "a",
+    "hundred",
+    "thousand",
+    "billion",
+    "timer",
+    "set",
+    "for",
+    "cancel",
+    "minutes",
+    "hours",
+    "and a half",
+    "half an",
+    "-",
+    ".",
+    "'",
+    "'s",
+    "n't",
+    "*",
+    "/",
+    "%",
+    "^",
+    "\xe2\x80",
+    "\xc3",
+    "99999999999999999999",
+    "0",
+    "1e308",
+    "nine",
+    "twenty",
+    "x",
+    "12x",
+};
+
+static void test_garbled_requests_never_crash(void **state)
+{
+    (void)state;
+    arvis_skills *s = st_skills(NULL, NULL);
+    unsigned seed = 7;
+    for (int round = 0; round < GARBLED_ROUNDS; round++) {
+        char request[GARBLED_MAX] = "";
+        int n = 1 + rand_r(&seed) % GARBLED_PIECES;
+        for (int i = 0; i < n; i++) {
+            const char *p = pieces[rand_r(&seed) % (sizeof pieces / sizeof pieces[0])];
+            strncat(request, p, sizeof request - strlen(request) - 2);
+            strncat(request, rand_r(&seed) % 4 ? " " : "", 1);
+        }
+        arvis_skill_reply reply = {0};
+        arvis_error err = {0};
+        int rc = arvis_skills_handle(s, request, 0, &reply, &err);
+        /* either an answer in words or a plain "not mine" with a message */
+        if (rc == ARVIS_OK) {
+            assert_non_null(reply.text);
+            assert_true(strlen(reply.text) > 0);
+        } else {
+            assert_int_equal(rc, ARVIS_E_NOTFOUND);
+            assert_true(strlen(err.msg) > 0);
+        }
+        free(reply.text);
+    }
+    arvis_skills_destroy(s);
+}
+
 static void *set_timers(void *ud)
 {
     arvis_skills *s = ud;
@@ -307,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_assistant_status),
         cmocka_unit_test(test_system_status),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_garbled_requests_never_crash),
         cmocka_unit_test(test_threads_share_one_skill_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
