@@ -7,6 +7,8 @@
 
 fresh_home
 export ARVIS_LLM_MODEL=gemma2:2b
+# Loading the speech model on a busy machine must not decide the exit codes below.
+export ARVIS_HEALTH_DEGRADED_LATENCY_MS=60000
 serve '{"models":["gemma2:2b"],"version":"0.5.7"}'
 
 # Without PulseAudio the (not required) audio component is degraded, and so is the whole.
@@ -24,7 +26,7 @@ check "--json overall status matches" \
 arvis health
 check "the table lists each component and the overall status" \
     eval 'rc_is $WANT && out_has "llm*" && out_has "storage*" && out_has "overall: $WANT_STATUS"'
-check "speech input is reported as not built yet" eval 'out_has "speech input is not built yet"'
+check "speech input is checked with its recogniser" eval 'out_has "pocketsphinx recognises speech"'
 
 # No sound device only degrades, even when audio is required: speech can still go to files.
 arvis --set 'health.required=["llm","storage","audio"]' health
