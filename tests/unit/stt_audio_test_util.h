@@ -20,6 +20,9 @@ typedef struct sat_pcm {
 
 static inline void sat_append(sat_pcm *p, const int16_t *x, size_t n)
 {
+    if (n == 0) {
+        return;
+    }
     if (p->n + n > p->cap) {
         size_t cap = p->cap ? p->cap : 16000;
         while (cap < p->n + n) {
