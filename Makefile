@@ -15,12 +15,12 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=debugoptimized >/dev/null
 	@ninja -C $(BUILD) >/dev/null
 
-# Until the voice pipeline lands, the main job validates and prints the effective configuration.
+# The main job: one whole spoken turn on a recording made at build time (flite says "What is
+# twelve times seven?"): transcript, answer, timings, and the spoken reply in a WAV file. An
+# offline skill answers it, so no model server is needed.
 run: build
-	@$(ARVIS) config validate
-	@$(ARVIS) tts check
-	@$(ARVIS) say --stats --out $(BUILD)/hello.wav "Hello, I am Arvis. I speak while I think."
-	@echo "spoken into $(BUILD)/hello.wav"
+	@$(ARVIS) voice --no-history --stats --in $(BUILD)/src/request.wav --out $(BUILD)/reply.wav
+	@echo "the spoken reply is in $(BUILD)/reply.wav"
 
 check: deps
 	@scripts/check

@@ -4,6 +4,7 @@
 #ifndef ARVIS_LLM_H
 #define ARVIS_LLM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -139,6 +140,11 @@ typedef struct arvis_llm_callbacks {
     arvis_sentence_cb sentence_cb;                    /* sentences for speech */
     void (*status_cb)(const char *message, void *ud); /* retrying, continuing, loading */
     void *ud;
+    /* The caller's own stop flag (may be NULL): when it is set before the request starts, the
+     * request is cancelled at once. arvis_llm_ask forgets earlier arvis_llm_cancel calls, so a
+     * caller that may cancel just before asking sets this flag first, then calls
+     * arvis_llm_cancel; it is never cleared here. */
+    const atomic_bool *stop;
 } arvis_llm_callbacks;
 
 typedef struct arvis_llm_reply {

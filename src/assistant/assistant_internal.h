@@ -26,6 +26,7 @@ struct request {
     size_t n;
     bool announce;   /* text is said as it is, outside any turn */
     bool strip_wake; /* the transcript may begin with the wake phrase */
+    double wake_at_s; /* where in the audio the wake phrase was heard (0: not in it) */
 };
 
 struct arvis_assistant {
@@ -75,7 +76,7 @@ void assistant_run_request(arvis_assistant *a, struct request *r);
 
 /* Queues a spoken request whose transcript may begin with the wake phrase (the live loop). */
 int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, uint64_t end_ns,
-                            bool strip_wake, arvis_error *err);
+                            bool strip_wake, double wake_at_s, arvis_error *err);
 
 /* Speaks text outside a turn and waits until it has been played. */
 int assistant_say(arvis_assistant *a, const char *text, arvis_error *err);

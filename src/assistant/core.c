@@ -244,12 +244,14 @@ static int enqueue(arvis_assistant *a, struct request *r, uint64_t *turn, arvis_
 }
 
 static int submit(arvis_assistant *a, const char *text, const int16_t *pcm, size_t n,
-                  uint64_t end_ns, unsigned flags, uint64_t *turn, arvis_error *err)
+                  uint64_t end_ns, unsigned flags, double wake_at_s, uint64_t *turn,
+                  arvis_error *err)
 {
     struct request *r = calloc(1, sizeof *r);
     if (!r) {
         return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory queueing a request");
     }
+    r->wake_at_s = wake_at_s;
     r->announce = flags & SUBMIT_ANNOUNCE;
     r->strip_wake = flags & SUBMIT_STRIP_WAKE;
     r->submitted_ns = end_ns ? end_ns : arvis_clock_ns();
@@ -279,7 +281,7 @@ int arvis_assistant_submit_text(arvis_assistant *a, const char *text, uint64_t *
     if (!arvis_utf8_valid(text, strlen(text), NULL)) {
         return arvis_error_set(err, ARVIS_E_UTF8, "the request is not valid UTF-8 text");
     }
-    return submit(a, text, NULL, 0, 0, 0, turn, err);
+    return submit(a, text, NULL, 0, 0, 0, 0, turn, err);
 }
 
 int arvis_assistant_submit_audio(arvis_assistant *a, const int16_t *pcm, size_t n,
@@ -289,18 +291,19 @@ int arvis_assistant_submit_audio(arvis_assistant *a, const int16_t *pcm, size_t 
         return arvis_error_set(err, ARVIS_E_STATE,
                                "the assistant was started without speech recognition");
     }
-    return submit(a, NULL, pcm, n, audio_end_ns, 0, turn, err);
+    return submit(a, NULL, pcm, n, audio_end_ns, 0, 0, turn, err);
 }
 
 int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, uint64_t end_ns,
-                            bool strip_wake, arvis_error *err)
+                            bool strip_wake, double wake_at_s, arvis_error *err)
 {
-    return submit(a, NULL, pcm, n, end_ns, strip_wake ? SUBMIT_STRIP_WAKE : 0, NULL, err);
+    return submit(a, NULL, pcm, n, end_ns, strip_wake ? SUBMIT_STRIP_WAKE : 0, wake_at_s, NULL,
+                  err);
 }
 
 int arvis_assistant_announce(arvis_assistant *a, const char *text, arvis_error *err)
 {
-    return submit(a, text, NULL, 0, 0, SUBMIT_ANNOUNCE, NULL, err);
+    return submit(a, text, NULL, 0, 0, SUBMIT_ANNOUNCE, 0, NULL, err);
 }
 
 void arvis_assistant_cancel(arvis_assistant *a, bool all)

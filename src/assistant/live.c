@@ -22,6 +22,8 @@ struct live {
     uint64_t read_to;
     int16_t *utt; /* the utterance under way */
     size_t utt_n, utt_max;
+    uint64_t utt_start; /* stream position of utt[0] */
+    uint64_t wake_pos;  /* stream position where the wake phrase was heard */
     bool in_speech;
     bool woken;     /* the wake phrase was heard in this utterance */
     size_t handled; /* requests submitted */
@@ -44,6 +46,7 @@ static void utterance_begin(struct live *l, uint64_t at)
     if (at + LIVE_RING_SAMPLES < l->read_to) {
         at = l->read_to - LIVE_RING_SAMPLES;
     }
+    l->utt_start = at;
     for (uint64_t p = at; p < l->read_to && l->utt_n < l->utt_max; p++) {
         l->utt[l->utt_n++] = l->ring[p % LIVE_RING_SAMPLES];
     }
@@ -62,8 +65,12 @@ static int utterance_end(struct live *l, arvis_error *err)
     if (l->o->wake && !l->woken && !armed) {
         return ARVIS_OK; /* talk not meant for Arvis */
     }
+    double wake_at_s = l->woken && l->wake_pos > l->utt_start
+                           ? (double)(l->wake_pos - l->utt_start) / ARVIS_STT_RATE
+                           : 0;
     l->woken = false;
-    int rc = assistant_submit_spoken(a, l->utt, l->utt_n, arvis_clock_ns(), l->o->wake, err);
+    int rc = assistant_submit_spoken(a, l->utt, l->utt_n, arvis_clock_ns(), l->o->wake, wake_at_s,
+                                     err);
     if (rc == ARVIS_OK) {
         l->handled++;
         if (!l->o->live) {
@@ -113,6 +120,7 @@ static bool while_busy(struct live *l, const int16_t *pcm, size_t n, arvis_error
         arvis_assistant_cancel(a, true); /* barge-in: the user talks over the answer */
         assistant_emit_text(a, ARVIS_EVENT_WAKE, NULL, 0);
         l->woken = true;
+        l->wake_pos = l->read_to + n;
     }
     return false;
 }
@@ -132,6 +140,8 @@ static int hear(struct live *l, const int16_t *pcm, size_t n, arvis_error *err)
         }
         if (heard) {
             l->woken = true;
+            l->wake_pos = l->read_to;
+            arvis_wake_reset(l->wake); /* listening for it again starts afresh after the turn */
             assistant_emit_text(l->a, ARVIS_EVENT_WAKE, NULL, 0);
             assistant_set_state(l->a, ARVIS_STATE_LISTENING);
         }

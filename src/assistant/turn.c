@@ -25,6 +25,31 @@ static bool cancelled(const struct turn *t)
     return atomic_load(&t->a->cancel);
 }
 
+/* Drops the wake phrase from the front of the transcript: by its words when the recogniser
+ * wrote them, else by time, since a recogniser without "arvis" in its language model writes
+ * something else ("where are those"): the words that ended before the spotter heard the phrase
+ * were the phrase. */
+static void strip_wake_phrase(struct turn *t, const arvis_stt_result *res)
+{
+    const char *rest = arvis_wake_strip(arvis_config_string(t->a->cfg, "wake.phrase"), t->request);
+    if (rest != t->request || t->r->wake_at_s <= 0) {
+        memmove(t->request, rest, strlen(rest) + 1);
+        return;
+    }
+    size_t len = 0;
+    for (size_t i = 0; i < res->n_words; i++) {
+        if (res->words[i].end_s > t->r->wake_at_s) {
+            size_t n = strlen(res->words[i].word);
+            memmove(t->request + len + (len > 0), res->words[i].word, n);
+            if (len) {
+                t->request[len] = ' ';
+            }
+            len += n + (len > 0);
+        }
+    }
+    t->request[len] = '\0';
+}
+
 /* Feeds the spoken request to the recogniser in slices, with partial transcripts. */
 static int transcribe(struct turn *t, arvis_error *err)
 {
@@ -36,6 +61,10 @@ static int transcribe(struct turn *t, arvis_error *err)
     bool partials = arvis_config_bool(a->cfg, "stt.partial_results");
     size_t next_partial = ASSISTANT_PARTIAL_SAMPLES;
     for (size_t off = 0; rc == ARVIS_OK && off < t->r->n; off += ASSISTANT_FEED_SAMPLES) {
+        if (cancelled(t)) {
+            rc = arvis_error_set(err, ARVIS_E_CANCELLED, "cancelled");
+            break;
+        }
         size_t n = t->r->n - off < ASSISTANT_FEED_SAMPLES ? t->r->n - off : ASSISTANT_FEED_SAMPLES;
         rc = arvis_stt_feed(a->stt, t->r->pcm + off, n, err);
         if (rc == ARVIS_OK && partials && off + n >= next_partial) {
@@ -57,6 +86,9 @@ static int transcribe(struct turn *t, arvis_error *err)
     t->st.transcript_ms = since_ms(t, end);
     if (rc == ARVIS_OK && !(t->request = strdup(res->text))) {
         rc = arvis_error_set(err, ARVIS_E_NOMEM, "out of memory keeping the transcript");
+    }
+    if (rc == ARVIS_OK && t->r->strip_wake) {
+        strip_wake_phrase(t, res);
     }
     arvis_stt_result_free(res);
     if (rc == ARVIS_OK) {
@@ -131,7 +163,8 @@ static void llm_failed(struct turn *t, int rc, const arvis_error *err)
 
 static int ask_llm(struct turn *t, arvis_error *err)
 {
-    arvis_llm_callbacks cb = {.token_cb = on_token, .sentence_cb = on_sentence, .ud = t};
+    arvis_llm_callbacks cb = {
+        .token_cb = on_token, .sentence_cb = on_sentence, .ud = t, .stop = &t->a->cancel};
     arvis_llm_reply reply = {0};
     t->llm_start_ns = arvis_clock_ns();
     t->st.answered_by = "llm";
@@ -172,22 +205,16 @@ static int finish_speaking(struct turn *t, int rc, arvis_error *err)
     return rc == ARVIS_OK ? spoken_rc : rc;
 }
 
-/* Drops a leading wake phrase from the transcript. When nothing else was said, Arvis
- * acknowledges and takes the next utterance as the request; returns false then (true when a
- * request remains). */
-static bool strip_wake_phrase(struct turn *t)
+/* The wake phrase alone: Arvis says it is listening and takes the next utterance as the
+ * request, without the phrase. */
+static void acknowledge(struct turn *t)
 {
-    const char *rest = arvis_wake_strip(arvis_config_string(t->a->cfg, "wake.phrase"), t->request);
-    if (*rest) {
-        memmove(t->request, rest, strlen(rest) + 1);
-        return true;
-    }
+    t->st.answered_by = "wake";
     atomic_store(&t->a->armed, true);
     const char *ack = arvis_config_string(t->a->cfg, "wake.acknowledgement");
     if (*ack) {
         answer_at_once(t, ack);
     }
-    return false;
 }
 
 /* Routes the request: a skill first, in the documented order, else the language model. */
@@ -255,8 +282,8 @@ static void run_turn(arvis_assistant *a, struct request *r)
     if (rc == ARVIS_OK && cancelled(&t)) {
         rc = ARVIS_E_CANCELLED;
     }
-    if (rc == ARVIS_OK && r->strip_wake && !strip_wake_phrase(&t)) {
-        t.st.answered_by = "wake"; /* only the wake phrase: acknowledged, the next utterance asks */
+    if (rc == ARVIS_OK && r->strip_wake && !t.request[0]) {
+        acknowledge(&t); /* only the wake phrase: the next utterance is the request */
     } else if (rc == ARVIS_OK && !t.request[0]) {
         /* Nothing was understood: said so rather than sent to the model as an empty question. */
         answer_at_once(&t, "Sorry, I did not catch that.");

@@ -68,6 +68,10 @@ int cli_open_source(const arvis_config *cfg, const struct cli_turn_options *o, a
     }
     arvis_error err;
     int rc = arvis_source_open(name, &so, src, &err);
+    if (rc == ARVIS_E_UNAVAILABLE && !o->in) {
+        cli_error("%s; to hear a recording instead, give it with --in FILE", err.msg);
+        return CLI_EXIT_UNAVAILABLE;
+    }
     return rc == ARVIS_OK ? CLI_EXIT_OK : cli_failure(rc, &err);
 }
 

@@ -315,6 +315,9 @@ int arvis_llm_ask(arvis_llm *llm, const char *question, const arvis_llm_callback
     memset(reply, 0, sizeof *reply);
     llm_stats_init(&reply->stats);
     atomic_store(&llm->cancel, false);
+    if (cb->stop && atomic_load(cb->stop)) {
+        atomic_store(&llm->cancel, true);
+    }
     arvis_error e;
     arvis_error_clear(&e);
     struct turn t;

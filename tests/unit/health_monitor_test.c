@@ -80,6 +80,9 @@ static void wait_rounds(struct recorder *r, unsigned long n)
 }
 
 /* The change of component recorded after the first `after` changes, or NULL. */
+/* What change_of finds when there is no such change: it never matches a real one. */
+static const struct seen_change no_change;
+
 static const struct seen_change *change_of(struct recorder *r, size_t after, const char *component)
 {
     for (size_t i = after; i < r->n; i++) {
@@ -87,14 +90,14 @@ static const struct seen_change *change_of(struct recorder *r, size_t after, con
             return &r->changes[i];
         }
     }
-    return NULL;
+    return &no_change;
 }
 
 static void expect_change(struct recorder *r, size_t after, const char *component,
                           arvis_health_status from, arvis_health_status to)
 {
     const struct seen_change *c = change_of(r, after, component);
-    if (!c) {
+    if (c == &no_change) {
         fail_msg("no change of %s after change %zu", component, after);
     }
     assert_string_equal(arvis_health_status_name(c->from), arvis_health_status_name(from));

@@ -69,7 +69,11 @@ static void on_status(const char *text, void *ud)
 
 static arvis_llm_callbacks callbacks(struct world *w)
 {
-    return (arvis_llm_callbacks){on_token, on_chunk, on_sentence, on_status, w};
+    return (arvis_llm_callbacks){.token_cb = on_token,
+                                 .chunk_cb = on_chunk,
+                                 .sentence_cb = on_sentence,
+                                 .status_cb = on_status,
+                                 .ud = w};
 }
 
 /* Starts a server with script and a client for provider; extra are more --set overrides. */

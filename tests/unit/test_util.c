@@ -167,8 +167,14 @@ arvis_config *tu_config(const char *const *sets)
     arvis_config_options opts = {.ignore_env = true, .sets = sets, .n_sets = n};
     arvis_config *cfg = NULL;
     arvis_error err;
-    if (arvis_config_load(&opts, &cfg, NULL, &err) != ARVIS_OK) {
+    arvis_config_report rep;
+    arvis_config_report_init(&rep);
+    if (arvis_config_load(&opts, &cfg, &rep, &err) != ARVIS_OK) {
+        for (size_t i = 0; i < rep.count; i++) {
+            print_error("config: %s\n", rep.items[i].message);
+        }
         fail_msg("test config does not load: %s", err.msg);
     }
+    arvis_config_report_free(&rep);
     return cfg;
 }
