@@ -10,6 +10,7 @@
 #include "cli_assistant.h"
 #include "cli_health.h"
 #include "cli_llm.h"
+#include "cli_metrics.h"
 #include "cli_notify.h"
 #include "cli_tts.h"
 
@@ -23,6 +24,8 @@ static const struct cli_command commands[] = {
     {"listen", "transcribe a recording: text, word timings, real-time factor", cmd_listen_usage,
      cmd_listen},
     {"llm", "the model server: its models, warm-up, a check", cmd_llm_usage, cmd_llm},
+    {"metrics", "performance figures: stored samples and the system now", cmd_metrics_usage,
+     cmd_metrics},
     {"notify", "the notification history: list, clear, or send one", cmd_notify_usage, cmd_notify},
     {"run", "the live loop: wake phrase, request, spoken answer, again", cmd_run_usage, cmd_run},
     {"say", "speak a text aloud, or into a WAV file", cmd_say_usage, cmd_say},
