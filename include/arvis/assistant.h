@@ -19,6 +19,10 @@
 extern "C" {
 #endif
 
+struct arvis_notify;
+struct arvis_metrics;
+struct arvis_audit;
+
 typedef enum arvis_state {
     ARVIS_STATE_IDLE,
     ARVIS_STATE_LISTENING,    /* speech is being heard */
@@ -54,6 +58,7 @@ typedef struct arvis_turn_stats {
     double audio_s;               /* length of the spoken request */
     double stt_ms;                /* recognition time spent in all */
     double stt_rtf;               /* stt_ms / audio length; -1 for typed requests */
+    size_t words;                 /* words recognised in the spoken request */
     double transcript_ms;         /* -> transcript */
     double first_token_ms;        /* -> first piece of the answer */
     double first_sentence_ms;     /* -> first whole sentence */
@@ -96,6 +101,13 @@ typedef struct arvis_assistant_options {
     arvis_playback_options playback; /* where speech goes (its cb also gets playback events) */
     arvis_event_cb cb;
     void *ud;
+    /* Where the assistant reports (each may be NULL; they must outlive it): model failures,
+     * engine fallbacks, storage problems and health changes become notifications; every turn
+     * records its figures in the registry. */
+    struct arvis_notify *notify;
+    struct arvis_metrics *metrics;
+    struct arvis_audit *audit; /* the health monitor's audit trail */
+    bool health_monitor;       /* recheck every health.interval and notify changes */
 } arvis_assistant_options;
 
 typedef struct arvis_assistant arvis_assistant;
@@ -140,6 +152,12 @@ char *arvis_assistant_describe(arvis_assistant *a);
 arvis_stt *arvis_assistant_stt(arvis_assistant *a);
 arvis_tts *arvis_assistant_tts(arvis_assistant *a);
 arvis_llm *arvis_assistant_llm(arvis_assistant *a);
+
+/* Records one model answer's figures (time to first token, tokens per second ours and the
+ * server's, tokens, an error or a cancel) in reg, for frontends that ask the model without a
+ * whole turn (chat). reg NULL does nothing. */
+int arvis_record_llm_answer(struct arvis_metrics *reg, const arvis_llm_stats *s, bool error,
+                            bool cancelled, arvis_error *err);
 
 /* ---- The live loop ---- */
 

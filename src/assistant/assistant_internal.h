@@ -24,8 +24,8 @@ struct request {
     char *text;            /* typed request or announcement, or NULL */
     int16_t *pcm;          /* spoken request, or NULL */
     size_t n;
-    bool announce;   /* text is said as it is, outside any turn */
-    bool strip_wake; /* the transcript may begin with the wake phrase */
+    bool announce;    /* text is said as it is, outside any turn */
+    bool strip_wake;  /* the transcript may begin with the wake phrase */
     double wake_at_s; /* where in the audio the wake phrase was heard (0: not in it) */
 };
 
@@ -37,6 +37,9 @@ struct arvis_assistant {
     arvis_speech *speech;
     arvis_llm *llm;
     arvis_skills *skills;
+    arvis_health *health;
+    arvis_health_monitor *monitor;
+    arvis_metrics_system *system; /* made at the first turn recorded */
 
     pthread_t worker;
     pthread_mutex_t lock;
@@ -65,8 +68,15 @@ void assistant_emit(arvis_assistant *a, const arvis_event *ev);
 /* Emits a text event of the turn under way. */
 void assistant_emit_text(arvis_assistant *a, arvis_event_kind kind, const char *text, size_t len);
 
-/* Emits an ERROR event with the message and status. */
-void assistant_emit_error(arvis_assistant *a, int code, const char *message);
+/* Emits an ERROR event with the message and status, and sends it as a notification of
+ * component at level (the answer may already say it aloud: then a warning, which is not spoken
+ * again). */
+void assistant_emit_error(arvis_assistant *a, int code, arvis_notify_level level,
+                          const char *component, const char *message);
+
+/* Emits a NOTICE event and sends it as a notification of component at level. */
+void assistant_emit_notice(arvis_assistant *a, arvis_notify_level level, const char *component,
+                           const char *message);
 
 /* Moves to state s and tells the frontends when it changed. */
 void assistant_set_state(arvis_assistant *a, arvis_state s);
@@ -77,6 +87,17 @@ void assistant_run_request(arvis_assistant *a, struct request *r);
 /* Queues a spoken request whose transcript may begin with the wake phrase (the live loop). */
 int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, uint64_t end_ns,
                             bool strip_wake, double wake_at_s, arvis_error *err);
+
+/* Sends a notification when the assistant has a manager (level, component, one sentence). */
+void assistant_notify(arvis_assistant *a, arvis_notify_level level, const char *component,
+                      const char *fmt, ...) ARVIS_PRINTF(4, 5);
+
+/* Starts the health monitor when the options ask for it; its changes become notifications. */
+int assistant_watch_start(arvis_assistant *a, arvis_error *err);
+void assistant_watch_stop(arvis_assistant *a);
+
+/* Records a finished turn's figures in the metrics registry, when there is one. */
+void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st);
 
 /* Speaks text outside a turn and waits until it has been played. */
 int assistant_say(arvis_assistant *a, const char *text, arvis_error *err);

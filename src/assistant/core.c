@@ -21,7 +21,7 @@ static void on_tts_event(const arvis_tts_event *ev, void *ud)
 {
     arvis_assistant *a = ud;
     if (ev->kind != ARVIS_TTS_SWITCHED && ev->why) {
-        assistant_emit_text(a, ARVIS_EVENT_NOTICE, ev->why, strlen(ev->why));
+        assistant_emit_notice(a, ARVIS_NOTIFY_WARNING, "tts", ev->why);
     }
 }
 
@@ -33,8 +33,16 @@ static void on_playback(const arvis_playback_event *ev, void *ud)
     if (ev->kind == ARVIS_PLAYBACK_STARTED && atomic_load(&a->turn) &&
         !atomic_load(&a->first_audio_ns)) {
         atomic_store(&a->first_audio_ns, arvis_clock_ns());
+        if (a->o.notify) {
+            arvis_notify_set_speaking(a->o.notify, true); /* none spoken over the answer */
+        }
         assistant_set_state(a, ARVIS_STATE_SPEAKING);
         assistant_emit_text(a, ARVIS_EVENT_AUDIO, NULL, 0);
+    }
+    if (ev->kind == ARVIS_PLAYBACK_FALLBACK || ev->kind == ARVIS_PLAYBACK_ERROR) {
+        assistant_notify(
+            a, ev->kind == ARVIS_PLAYBACK_ERROR ? ARVIS_NOTIFY_ERROR : ARVIS_NOTIFY_WARNING,
+            "audio", "%s", ev->message ? ev->message : "the sound output failed");
     }
     if (a->o.playback.cb) {
         a->o.playback.cb(ev, a->o.playback.ud);
@@ -91,7 +99,7 @@ static struct request *next_request(arvis_assistant *a)
             pthread_mutex_unlock(&a->lock);
             char *said = arvis_skills_fire_timers(a->skills, now_ms);
             if (said) {
-                assistant_emit_text(a, ARVIS_EVENT_NOTICE, said, strlen(said));
+                assistant_emit_notice(a, ARVIS_NOTIFY_INFO, "timer", said);
                 assistant_say(a, said, NULL);
                 free(said);
             }
@@ -159,6 +167,9 @@ int arvis_assistant_create(const arvis_assistant_options *o, arvis_assistant **o
     pthread_cond_init(&a->cond, &ca);
     pthread_condattr_destroy(&ca);
     int rc = start_components(a, err);
+    if (rc == ARVIS_OK) {
+        rc = assistant_watch_start(a, err);
+    }
     if (rc == ARVIS_OK && pthread_create(&a->worker, NULL, worker_main, a) != 0) {
         rc = arvis_error_set(err, ARVIS_E_NOMEM, "cannot start the assistant's turn thread");
     }
@@ -190,6 +201,7 @@ void arvis_assistant_destroy(arvis_assistant *a)
         a->head = r->next;
         free_request(r);
     }
+    assistant_watch_stop(a);
     arvis_speech_destroy(a->speech, true, NULL);
     arvis_tts_destroy(a->tts);
     arvis_stt_destroy(a->stt);
@@ -231,9 +243,8 @@ static int enqueue(arvis_assistant *a, struct request *r, uint64_t *turn, arvis_
     pthread_mutex_unlock(&a->lock);
     if (rc != ARVIS_OK) {
         /* Never lost silently: the frontends hear of the refusal too. */
-        arvis_event ev = {.kind = ARVIS_EVENT_NOTICE, .text = err ? err->msg : "request refused"};
-        ev.len = strlen(ev.text);
-        assistant_emit(a, &ev);
+        assistant_emit_notice(a, ARVIS_NOTIFY_WARNING, "assistant",
+                              err ? err->msg : "a request was refused: busy");
         free_request(r);
         return rc;
     }

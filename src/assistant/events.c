@@ -31,14 +31,23 @@ void assistant_emit_text(arvis_assistant *a, arvis_event_kind kind, const char *
     assistant_emit(a, &ev);
 }
 
-void assistant_emit_error(arvis_assistant *a, int code, const char *message)
+void assistant_emit_error(arvis_assistant *a, int code, arvis_notify_level level,
+                          const char *component, const char *message)
 {
+    assistant_notify(a, level, component, "%s", message);
     arvis_event ev = {.kind = ARVIS_EVENT_ERROR,
                       .turn = atomic_load(&a->turn),
                       .text = message,
                       .len = strlen(message),
                       .code = code};
     assistant_emit(a, &ev);
+}
+
+void assistant_emit_notice(arvis_assistant *a, arvis_notify_level level, const char *component,
+                           const char *message)
+{
+    assistant_notify(a, level, component, "%s", message);
+    assistant_emit_text(a, ARVIS_EVENT_NOTICE, message, strlen(message));
 }
 
 void assistant_set_state(arvis_assistant *a, arvis_state s)

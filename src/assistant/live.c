@@ -69,8 +69,8 @@ static int utterance_end(struct live *l, arvis_error *err)
                            ? (double)(l->wake_pos - l->utt_start) / ARVIS_STT_RATE
                            : 0;
     l->woken = false;
-    int rc = assistant_submit_spoken(a, l->utt, l->utt_n, arvis_clock_ns(), l->o->wake, wake_at_s,
-                                     err);
+    int rc =
+        assistant_submit_spoken(a, l->utt, l->utt_n, arvis_clock_ns(), l->o->wake, wake_at_s, err);
     if (rc == ARVIS_OK) {
         l->handled++;
         if (!l->o->live) {

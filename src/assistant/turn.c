@@ -87,6 +87,9 @@ static int transcribe(struct turn *t, arvis_error *err)
     if (rc == ARVIS_OK && !(t->request = strdup(res->text))) {
         rc = arvis_error_set(err, ARVIS_E_NOMEM, "out of memory keeping the transcript");
     }
+    if (rc == ARVIS_OK) {
+        t->st.words = res->n_words;
+    }
     if (rc == ARVIS_OK && t->r->strip_wake) {
         strip_wake_phrase(t, res);
     }
@@ -153,7 +156,8 @@ static void llm_failed(struct turn *t, int rc, const arvis_error *err)
         "I cannot reach the language model right now, so I can only answer what I know "
         "offline. Say help to hear what that is.";
     static const char failed[] = "Sorry, the language model could not answer that.";
-    assistant_emit_error(t->a, rc, err->msg);
+    /* A warning: the answer says it aloud already, so the speech channel does not repeat it. */
+    assistant_emit_error(t->a, rc, ARVIS_NOTIFY_WARNING, "llm", err->msg);
     if (!t->answer) {
         answer_at_once(t,
                        rc == ARVIS_E_UNAVAILABLE || rc == ARVIS_E_TIMEOUT ? unreachable : failed);
@@ -197,7 +201,7 @@ static int finish_speaking(struct turn *t, int rc, arvis_error *err)
         arvis_error herr;
         if (spoken && arvis_history_amend_last(h, spoken, true) == ARVIS_OK &&
             arvis_history_save(h, &herr) != ARVIS_OK) {
-            assistant_emit_error(a, herr.code, herr.msg);
+            assistant_emit_error(a, herr.code, ARVIS_NOTIFY_ERROR, "storage", herr.msg);
         }
         free(spoken);
     }
@@ -249,7 +253,11 @@ static void end_turn(struct turn *t, int rc)
                       .stats = &t->st,
                       .request = t->request ? t->request : "",
                       .answer = t->answer ? t->answer : ""};
+    assistant_record_turn(a, &t->st);
     assistant_emit(a, &ev);
+    if (a->o.notify) {
+        arvis_notify_set_speaking(a->o.notify, false); /* held spoken notifications go now */
+    }
     assistant_set_state(a,
                         rc == ARVIS_OK || t->st.cancelled ? ARVIS_STATE_IDLE : ARVIS_STATE_ERROR);
     atomic_store(&a->turn, 0);
@@ -291,7 +299,7 @@ static void run_turn(arvis_assistant *a, struct request *r)
         rc = route(&t, &err);
     }
     if (rc != ARVIS_OK && rc != ARVIS_E_CANCELLED && strcmp(t.st.answered_by, "error") != 0) {
-        assistant_emit_error(a, rc, err.msg);
+        assistant_emit_error(a, rc, ARVIS_NOTIFY_ERROR, "assistant", err.msg);
     }
     rc = finish_speaking(&t, rc, &err);
     end_turn(&t, strcmp(t.st.answered_by, "error") == 0 ? ARVIS_E_UNAVAILABLE : rc);

@@ -200,14 +200,30 @@ int cli_assistant_open(const arvis_config *cfg, const struct cli_turn_options *o
                      .cb = on_playback},
         .cb = on_event,
         .ud = p,
+        .health_monitor = o->monitor,
     };
     int code = cli_choose_sinks(cfg, o->out, sinks, &ao.playback.sink);
     if (code != CLI_EXIT_OK) {
         return code;
     }
+    cli_watch_open(cfg, o->json, true, &p->watch);
+    ao.notify = p->watch.notify;
+    ao.metrics = p->watch.metrics;
     arvis_error err;
     int rc = arvis_assistant_create(&ao, a, &err);
-    return rc == ARVIS_OK ? CLI_EXIT_OK : cli_failure(rc, &err);
+    if (rc != ARVIS_OK) {
+        cli_watch_close(&p->watch);
+        return cli_failure(rc, &err);
+    }
+    p->watch.assistant = *a;
+    return CLI_EXIT_OK;
+}
+
+void cli_assistant_close(struct cli_turn_printer *p, arvis_assistant *a)
+{
+    arvis_assistant_destroy(a);
+    p->watch.assistant = NULL;
+    cli_watch_close(&p->watch);
 }
 
 static void timing(FILE *out, const char *name, double ms)

@@ -8,6 +8,7 @@
 
 #include "arvis/arvis.h"
 #include "cli.h"
+#include "cli_watch.h"
 
 struct cli_turn_options {
     const char *in;     /* --in FILE (or - for raw PCM on stdin), NULL for audio.source */
@@ -16,6 +17,7 @@ struct cli_turn_options {
     const char *engine; /* --engine for speech output */
     const char *voice;  /* --voice */
     bool json, stats, quiet, history;
+    bool monitor; /* health checks every health.interval, changes notified (run) */
 };
 
 /* What the event printer keeps between events. */
@@ -25,16 +27,21 @@ struct cli_turn_printer {
     bool answering;       /* a line of answer is open */
     size_t turns, failed; /* turns ended, and of them failed */
     arvis_turn_stats last;
+    struct cli_watch watch; /* notifications shown, figures stored */
 };
 
 /* Opens the source a command hears from: --in FILE or "-" (raw PCM on stdin), else audio.source
  * (PulseAudio capture). Prints what goes wrong and returns an exit code. */
 int cli_open_source(const arvis_config *cfg, const struct cli_turn_options *o, arvis_source **src);
 
-/* Starts the assistant that hears and speaks as the options say, printing its events through
- * p. Prints what goes wrong and returns an exit code. */
+/* Starts the assistant that hears and speaks as the options say, printing its events and
+ * notifications through p and storing its figures. Prints what goes wrong and returns an exit
+ * code. */
 int cli_assistant_open(const arvis_config *cfg, const struct cli_turn_options *o,
                        struct cli_turn_printer *p, arvis_assistant **a);
+
+/* Stops the assistant, then what it reported to (NULL is allowed for a). */
+void cli_assistant_close(struct cli_turn_printer *p, arvis_assistant *a);
 
 /* The figures of one turn, in a few human lines. */
 void cli_print_turn_stats(FILE *out, const arvis_turn_stats *st);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_llm.h"
+#include "cli_watch.h"
 
 enum { LINE_MAX_BYTES = 64 * 1024 };
 
@@ -36,6 +37,7 @@ const char cmd_chat_usage[] =
 struct chat {
     arvis_config *cfg;
     arvis_llm *llm;
+    struct cli_watch watch; /* failures notified, figures stored */
     arvis_llm_stats last;
     bool have_last;
     char line[LINE_MAX_BYTES];
@@ -158,12 +160,21 @@ static void turn(struct chat *c, const char *question)
         printf("[stopped]\n");
     } else if (rc != ARVIS_OK) {
         cli_error("%s", err.msg);
+        if (c->watch.notify) {
+            arvis_notify_send(c->watch.notify, ARVIS_NOTIFY_ERROR, "llm", err.msg);
+        }
     } else if (!reply.text[0]) {
         printf("[the model gave an empty answer]\n");
     }
     fflush(stdout);
     c->last = reply.stats;
     c->have_last = true;
+    arvis_error merr;
+    if (arvis_record_llm_answer(c->watch.metrics, &reply.stats,
+                                rc != ARVIS_OK && rc != ARVIS_E_CANCELLED, rc == ARVIS_E_CANCELLED,
+                                &merr) != ARVIS_OK) {
+        cli_warning("%s", merr.msg);
+    }
     arvis_llm_reply_free(&reply);
 }
 
@@ -186,6 +197,9 @@ int cmd_chat(struct cli_ctx *ctx, int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     int code = cli_llm_open(ctx, history, &c->cfg, &c->llm);
+    if (code == CLI_EXIT_OK) {
+        cli_watch_open(c->cfg, false, false, &c->watch);
+    }
     if (code == CLI_EXIT_OK && cli_interrupt_start(c->llm) != 0) {
         cli_error("cannot set up Ctrl-C handling");
         code = CLI_EXIT_FAILURE;
@@ -237,6 +251,7 @@ int cmd_chat(struct cli_ctx *ctx, int argc, char **argv)
         fputc('\n', stdout);
     }
     cli_interrupt_stop();
+    cli_watch_close(&c->watch);
     arvis_llm_destroy(c->llm);
     arvis_config_free(c->cfg);
     free(c);

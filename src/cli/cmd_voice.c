@@ -112,7 +112,8 @@ static int run_turns(struct cli_ctx *ctx, struct turn_command *c)
     cli_interrupt_start(NULL);
     arvis_source *src = NULL;
     arvis_assistant *a = NULL;
-    struct cli_turn_printer p;
+    struct cli_turn_printer p = {0};
+    c->o.monitor = c->run && arvis_config_bool(cfg, "health.enabled");
     code = cli_open_source(cfg, &c->o, &src);
     if (code == CLI_EXIT_OK) {
         code = cli_assistant_open(cfg, &c->o, &p, &a);
@@ -134,7 +135,7 @@ static int run_turns(struct cli_ctx *ctx, struct turn_command *c)
         cli_interrupt_assistant(NULL);
     }
     cli_interrupt_stop();
-    arvis_assistant_destroy(a);
+    cli_assistant_close(&p, a);
     arvis_source_close(src);
     arvis_config_free(cfg);
     return code;

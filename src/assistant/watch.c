@@ -1,0 +1,121 @@
+/* What the assistant reports about itself: notifications (model failures, fallbacks, storage
+ * problems, health changes from the periodic monitor) and each turn's figures in the metrics
+ * registry. The subsystems it reports to know nothing of the assistant. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "assistant_internal.h"
+
+void assistant_notify(arvis_assistant *a, arvis_notify_level level, const char *component,
+                      const char *fmt, ...)
+{
+    if (!a->o.notify) {
+        return;
+    }
+    char message[ARVIS_NOTIFY_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    arvis_notify_send(a->o.notify, level, component, message);
+}
+
+/* A health change: worse is a warning or an error, a recovery is news; the first round's
+ * "unknown -> healthy" is not worth a word. */
+static void on_health_change(const arvis_health_change *c, void *ud)
+{
+    arvis_assistant *a = ud;
+    if (c->old_status == ARVIS_HEALTH_UNKNOWN && c->new_status == ARVIS_HEALTH_HEALTHY) {
+        return;
+    }
+    arvis_notify_level level = c->new_status == ARVIS_HEALTH_UNHEALTHY  ? ARVIS_NOTIFY_ERROR
+                               : c->new_status == ARVIS_HEALTH_DEGRADED ? ARVIS_NOTIFY_WARNING
+                                                                        : ARVIS_NOTIFY_INFO;
+    assistant_notify(a, level, "health", "%s is %s (was %s): %s", c->component,
+                     arvis_health_status_name(c->new_status),
+                     arvis_health_status_name(c->old_status), c->message ? c->message : "");
+}
+
+int assistant_watch_start(arvis_assistant *a, arvis_error *err)
+{
+    if (!a->o.health_monitor) {
+        return ARVIS_OK;
+    }
+    int rc = arvis_health_create(a->cfg, &a->health, err);
+    if (rc != ARVIS_OK) {
+        return rc;
+    }
+    arvis_health_monitor_options mo = {.change_cb = on_health_change, .ud = a, .audit = a->o.audit};
+    return arvis_health_monitor_start(a->health, &mo, &a->monitor, err);
+}
+
+void assistant_watch_stop(arvis_assistant *a)
+{
+    arvis_metrics_system_destroy(a->system);
+    a->system = NULL;
+    arvis_health_monitor_stop(a->monitor);
+    a->monitor = NULL;
+    arvis_health_destroy(a->health);
+    a->health = NULL;
+}
+
+/* ms, or -1 unknown, in seconds (unknown stays below 0). */
+static double seconds(double ms)
+{
+    return ms < 0 ? -1 : ms / 1000;
+}
+
+int arvis_record_llm_answer(arvis_metrics *reg, const arvis_llm_stats *s, bool error,
+                            bool cancelled, arvis_error *err)
+{
+    arvis_metrics_llm_turn lt = {
+        .ttft_s = seconds(s->ttft_ms),
+        .tokens_per_s = s->tokens_per_s,
+        .server_tokens_per_s = s->server_tokens_per_s,
+        .tokens = s->eval_tokens >= 0 ? (double)s->eval_tokens : (double)s->chunks,
+        .error = error,
+        .cancelled = cancelled,
+    };
+    return arvis_metrics_record_llm(reg, &lt, err);
+}
+
+void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st)
+{
+    arvis_metrics *reg = a->o.metrics;
+    if (!reg) {
+        return;
+    }
+    arvis_error err;
+    int rc = ARVIS_OK;
+    if (strcmp(st->answered_by, "llm") == 0 || strcmp(st->answered_by, "error") == 0) {
+        rc = arvis_record_llm_answer(reg, &st->llm, strcmp(st->answered_by, "error") == 0,
+                                     st->cancelled, &err);
+    }
+    if (rc == ARVIS_OK && a->tts && st->speech.sentences) {
+        arvis_metrics_speech sp = {.first_audio_s = seconds(st->speech.first_audio_ms),
+                                   .rtf = st->speech.rtf,
+                                   .chars = (double)st->speech.chars};
+        rc = arvis_metrics_record_speech(
+            reg, &sp, arvis_tts_engine_name(arvis_tts_engine_in_use(a->tts)), &err);
+    }
+    if (rc == ARVIS_OK && st->audio_s > 0) {
+        rc = arvis_metrics_record_stt(reg, st->audio_s, st->stt_ms / 1000,
+                                      seconds(st->transcript_ms), (double)st->words, &err);
+    }
+    if (rc == ARVIS_OK) {
+        rc = arvis_metrics_record_turn(reg, seconds(st->first_audio_ms), seconds(st->total_ms),
+                                       &err);
+    }
+    /* The machine's and the process's figures, once a turn: what the turn cost shows in them. */
+    if (rc == ARVIS_OK && !a->system) {
+        rc = arvis_metrics_system_create(reg, arvis_config_bool(a->cfg, "metrics.gpu"), NULL,
+                                         &a->system, &err);
+    }
+    if (rc == ARVIS_OK) {
+        rc = arvis_metrics_system_sample(a->system, &err);
+    }
+    if (rc != ARVIS_OK) {
+        assistant_notify(a, ARVIS_NOTIFY_WARNING, "metrics", "%s", err.msg);
+    }
+}

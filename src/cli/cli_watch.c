@@ -1,0 +1,100 @@
+/* Notifications shown on the terminal (stderr, or JSON lines with --json) and spoken through the
+ * assistant, and the metrics registry stored under the data folder, for the commands that run
+ * turns. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_watch.h"
+
+bool cli_watch_shown_as_event(const char *component)
+{
+    static const char *const from_events[] = {"assistant", "llm",   "tts",
+                                              "audio",     "timer", "storage"};
+    for (size_t i = 0; i < sizeof from_events / sizeof from_events[0]; i++) {
+        if (strcmp(component, from_events[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int show_cb(const arvis_notification *n, void *ud)
+{
+    const struct cli_watch *w = ud;
+    if (!w->json && cli_watch_shown_as_event(n->component)) {
+        return 0;
+    }
+    if (!w->json) {
+        fprintf(stderr, "arvis: [%s] %s: %s\n", arvis_notify_level_name(n->level), n->component,
+                n->message);
+        return 0;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "event", "notification");
+    cJSON_AddStringToObject(o, "level", arvis_notify_level_name(n->level));
+    cJSON_AddStringToObject(o, "component", n->component);
+    cJSON_AddStringToObject(o, "text", n->message);
+    char *line = arvis_json_print(o, 0);
+    if (line) {
+        puts(line);
+        fflush(stdout);
+    }
+    free(line);
+    cJSON_Delete(o);
+    return 0;
+}
+
+static int speak_cb(const char *text, void *ud)
+{
+    const struct cli_watch *w = ud;
+    return w->assistant ? arvis_assistant_announce(w->assistant, text, NULL) : -1;
+}
+
+static void open_metrics(const arvis_config *cfg, struct cli_watch *w)
+{
+    if (!arvis_config_bool(cfg, "metrics.enabled")) {
+        return;
+    }
+    w->metrics = arvis_metrics_create();
+    if (!w->metrics) {
+        return;
+    }
+    arvis_metrics_store_params sp = arvis_metrics_store_default_params();
+    arvis_metrics_store_params_from_config(cfg, &sp);
+    arvis_error err;
+    if (arvis_metrics_store_open(&sp, w->metrics, &w->store, NULL, &err) != ARVIS_OK) {
+        cli_warning("the figures of this run will not be kept: %s", err.msg);
+    }
+}
+
+void cli_watch_open(const arvis_config *cfg, bool json, bool speaks, struct cli_watch *w)
+{
+    memset(w, 0, sizeof *w);
+    w->json = json;
+    arvis_notify_params p = arvis_notify_default_params();
+    arvis_notify_params_from_config(cfg, &p);
+    /* The terminal hears from the UI channel; the log channel would print each one again. */
+    p.channels[ARVIS_NOTIFY_LOG].enabled = false;
+    p.ui_cb = show_cb;
+    p.speak_cb = speaks ? speak_cb : NULL;
+    p.ud = w;
+    arvis_error err;
+    arvis_error_clear(&err);
+    if (arvis_notify_create(&p, &w->notify, &err) != ARVIS_OK) {
+        cli_warning("notifications are off for this run: %s", err.msg);
+    } else if (err.msg[0]) {
+        cli_warning("%s", err.msg); /* damaged history entries skipped */
+    }
+    open_metrics(cfg, w);
+}
+
+void cli_watch_close(struct cli_watch *w)
+{
+    arvis_metrics_store_destroy(w->store);
+    arvis_metrics_destroy(w->metrics);
+    arvis_notify_destroy(w->notify);
+    memset(w, 0, sizeof *w);
+}
