@@ -18,6 +18,7 @@
 #include "arvis/stt.h"
 #include "arvis/skills.h"
 #include "arvis/sysinfo.h"
+#include "arvis/assistant.h"
 #include "arvis/log.h"
 #include "arvis/metrics.h"
 #include "arvis/notify.h"
