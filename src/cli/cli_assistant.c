@@ -146,6 +146,7 @@ static void print_event(const arvis_event *ev, struct cli_turn_printer *p)
             fputc('\n', p->text);
             p->answering = false;
         }
+        fflush(p->text);
         if (p->o->stats) {
             cli_print_turn_stats(stderr, ev->stats);
         }
