@@ -298,10 +298,11 @@ static char *ps_partial(void *state)
     return hyp && hyp[0] ? strdup(hyp) : NULL;
 }
 
-/* Silences, sentence marks and noises: <s>, </s>, <sil>, [NOISE], ++BREATH++. */
+/* Silences, sentence marks and noises: <s>, </s>, <sil>, [NOISE], ++BREATH++; and "(NULL)", the
+ * empty steps between a grammar's rules, which the grammar search lists as segments too. */
 static bool is_filler(const char *w)
 {
-    return !w || !w[0] || w[0] == '<' || w[0] == '[' || w[0] == '+';
+    return !w || !w[0] || w[0] == '<' || w[0] == '[' || w[0] == '+' || strcmp(w, "(NULL)") == 0;
 }
 
 /* The length of w without a pronunciation variant "(2)". */

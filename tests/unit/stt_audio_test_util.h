@@ -5,10 +5,13 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arvis/stt.h"
 #include "arvis/tts.h"
+#include "test_util.h"
 
 /* A growing buffer of 16-bit samples. */
 typedef struct sat_pcm {
@@ -131,6 +134,47 @@ static inline void sat_speech_span(const int16_t *x, size_t n, int rate, size_t 
         }
     }
     assert_true(*first < *end);
+}
+
+/* A pocketsphinx recogniser with the NULL-ended "key=value" overrides sets (may be NULL); fails
+ * the test when it cannot start. */
+static inline arvis_stt *sat_recogniser(const char *const *sets)
+{
+    arvis_config *cfg = tu_config(sets);
+    arvis_stt *s = NULL;
+    arvis_error err;
+    int rc = arvis_stt_create(cfg, "pocketsphinx", &s, &err);
+    arvis_config_free(cfg);
+    if (rc != ARVIS_OK) {
+        fail_msg("cannot start pocketsphinx: %s", err.msg);
+    }
+    return s;
+}
+
+/* The setting that turns on command mode with data/commands.gram of the source tree. */
+static inline void sat_command_mode(char *set, size_t size)
+{
+    const char *root = getenv("TEST_SOURCE_ROOT");
+    assert_non_null(root);
+    snprintf(set, size, "stt.pocketsphinx.grammar=%s/data/commands.gram", root);
+}
+
+/* What stt heard in e saying text with pad_s seconds of silence on each side (a microphone
+ * recording has a little quiet around the words); the caller frees the result. */
+static inline arvis_stt_result *sat_heard(arvis_tts_engine *e, arvis_stt *stt, const char *text,
+                                          double pad_s)
+{
+    sat_pcm p = {.rate = ARVIS_STT_RATE};
+    sat_silence(&p, pad_s);
+    sat_say(e, text, &p);
+    sat_silence(&p, pad_s);
+    arvis_stt_result *res = NULL;
+    arvis_error err;
+    if (arvis_stt_recognize(stt, p.x, p.n, &res, &err) != ARVIS_OK) {
+        fail_msg("recognising \"%s\" failed: %s", text, err.msg);
+    }
+    sat_free(&p);
+    return res;
 }
 
 #endif
