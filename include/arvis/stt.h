@@ -47,6 +47,10 @@ const char *arvis_stt_engine_describe(const char *name);
 
 typedef struct arvis_stt arvis_stt;
 
+/* The cheap check of a recogniser (NULL: stt.engine): what it needs, its model files, is there
+ * and readable, without loading it. Errors as arvis_stt_create's for missing files. */
+int arvis_stt_engine_check(const arvis_config *cfg, const char *engine, arvis_error *err);
+
 /* Starts the recogniser `engine` (NULL for stt.engine) with its section stt.<engine>. A model
  * folder that is missing gives ARVIS_E_UNAVAILABLE, and err names the Debian package to install;
  * an unknown engine gives ARVIS_E_NOTFOUND, err listing the known ones; a grammar or word that

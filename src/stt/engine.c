@@ -85,6 +85,16 @@ const char *arvis_stt_engine_describe(const char *name)
     return ops ? ops->description : NULL;
 }
 
+int arvis_stt_engine_check(const arvis_config *cfg, const char *engine, arvis_error *err)
+{
+    const char *name = engine ? engine : arvis_config_string(cfg, "stt.engine");
+    const struct stt_engine_ops *ops = stt_engine_find(name, err);
+    if (!ops) {
+        return ARVIS_E_NOTFOUND;
+    }
+    return ops->check ? ops->check(cfg, err) : ARVIS_OK;
+}
+
 int arvis_stt_create(const arvis_config *cfg, const char *engine, arvis_stt **out, arvis_error *err)
 {
     *out = NULL;

@@ -29,6 +29,9 @@ struct stt_engine_ops {
     /* Ends the utterance and adds its words to r (stt_result_add_word); engine.c fills the text
      * from them and the figures. */
     int (*finish)(void *state, arvis_stt_result *r, arvis_error *err);
+    /* The cheap check: what it needs (model files) is there and readable, without loading it;
+     * NULL when there is nothing to check. */
+    int (*check)(const arvis_config *cfg, arvis_error *err);
     /* Adds what it runs with (model, dictionary, ...) to the status object o. */
     void (*status)(const void *state, struct cJSON *o);
     void (*destroy)(void *state);

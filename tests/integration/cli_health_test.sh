@@ -26,7 +26,7 @@ check "--json overall status matches" \
 arvis health
 check "the table lists each component and the overall status" \
     eval 'rc_is $WANT && out_has "llm*" && out_has "storage*" && out_has "overall: $WANT_STATUS"'
-check "speech input is checked with its recogniser" eval 'out_has "pocketsphinx recognises speech"'
+check "speech input is checked: its recogniser has its model files" eval 'out_has "pocketsphinx has its model files"'
 
 # No sound device only degrades, even when audio is required: speech can still go to files.
 arvis --set 'health.required=["llm","storage","audio"]' health

@@ -107,7 +107,7 @@ static void test_speech_checks_run_the_configured_engines(void **state)
     arvis_health_report *r = ht_check_once(cfg);
     const arvis_health_result *stt = ht_find(r, "stt");
     assert_int_equal(stt->status, ARVIS_HEALTH_HEALTHY);
-    ht_assert_has(stt->message, "null recognises speech");
+    ht_assert_has(stt->message, "null has its model files");
     const arvis_health_result *tts = ht_find(r, "tts");
     assert_int_equal(tts->status, ARVIS_HEALTH_HEALTHY);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(tts->details, "in_use")), "null");
