@@ -174,7 +174,7 @@ static int one_turn(arvis_assistant *a, const char *path, struct turn_result *r,
 
 struct figures {
     double transcript[RUNS], token[RUNS], sentence[RUNS], audio[RUNS], llm_sentence[RUNS],
-        added[RUNS];
+        added[RUNS], rest[RUNS];
 };
 
 static void print_figures(struct figures *f, const struct turn_result *last)
@@ -201,6 +201,9 @@ static void print_figures(struct figures *f, const struct turn_result *last)
     printf("  Arvis adds %.1f ms beyond it (first audio - the LLM's first sentence; target <= "
            "%d)\n",
            added, TARGET_ADDED_MS);
+    printf("    of which recognising the request after the end of speech %.1f ms, everything else "
+           "(routing, the request, the first sentence to audio) %.1f ms\n",
+           tr, median(f->rest, RUNS));
 }
 
 static int run_turns(const arvis_config *cfg, const char *path, arvis_error *err)
@@ -228,6 +231,7 @@ static int run_turns(const arvis_config *cfg, const char *path, arvis_error *err
         f.audio[i] = r.st.first_audio_ms;
         f.llm_sentence[i] = r.st.llm_first_sentence_ms;
         f.added[i] = r.st.first_audio_ms - r.st.llm_first_sentence_ms;
+        f.rest[i] = f.added[i] - r.st.transcript_ms;
     }
     if (rc == ARVIS_OK) {
         print_figures(&f, &r);
