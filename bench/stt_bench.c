@@ -130,7 +130,7 @@ static size_t word_edits(char *ref, char *hyp, size_t *ref_words)
 static char *read_text(const char *path, arvis_error *err)
 {
     char *text = NULL;
-    size_t len = 0;
+    size_t len;
     return arvis_file_read(path, TEXT_MAX, &text, &len, err) == ARVIS_OK ? text : NULL;
 }
 
@@ -246,7 +246,8 @@ static void print_failure(const char *errs, const char *const argv[], const char
     if (nl) {
         *nl = '\0';
     }
-    printf("  %s failed on %s: %s\n", argv[0], path, text && *text ? text : "(no message)");
+    printf("  %s failed on %s: %s\n", argv[0], path,
+           text && *text ? text : "(nothing on standard error: is it built?)");
     free(text);
 }
 
@@ -272,7 +273,6 @@ static double run_set(const struct set *s, enum tool t, const char *arvis, const
 }
 
 /* ---- Figures ---- */
-
 struct score {
     size_t edits[TOOLS], words;
 };
@@ -287,8 +287,6 @@ static void score_set(const struct set *s, const char *dir, struct score *sc)
             output_path(out, sizeof out, dir, s, (enum tool)t, f, "out");
             hyp[t] = read_text(out, NULL);
             hyp[t] = hyp[t] ? hyp[t] : strdup("");
-        }
-        for (int t = 0; t < TOOLS; t++) {
             for (char *p = hyp[t]; *p; p++) {
                 *p = *p == '\n' ? ' ' : *p; /* one line per utterance */
             }
@@ -332,7 +330,8 @@ static void measure(struct set *sets, int n_sets, const char *arvis, const char 
     }
 }
 
-static void report(struct set *sets, int n_sets, const char *dir)
+/* Prints the figures; false when a set could not be measured. */
+static bool report(struct set *sets, int n_sets, const char *dir)
 {
     printf("  %-10s %5s %6s %15s %15s %7s %11s %11s\n", "set", "files", "words", "arvis listen",
            "pocketsphinx", "ratio", "WER arvis", "WER ref");
@@ -360,7 +359,7 @@ static void report(struct set *sets, int n_sets, const char *dir)
         print_row(s->name, s->n, &sc, ma, mr);
     }
     if (!files) {
-        return;
+        return false;
     }
     double ma = median(total[ARVIS], RUNS), mr = median(total[REF], RUNS);
     print_row(complete ? "total" : "total (some sets failed)", files, &all, ma, mr);
@@ -368,6 +367,7 @@ static void report(struct set *sets, int n_sets, const char *dir)
            "%.1f%% against %.1f%% (target: no worse)\n",
            ma / mr, TARGET_PERCENT / 100.0, wer(all.edits[ARVIS], all.words),
            wer(all.edits[REF], all.words));
+    return complete;
 }
 
 int main(void)
@@ -388,7 +388,7 @@ int main(void)
            "file:\n",
            RUNS);
     measure(sets, N_SETS, arvis, dir);
-    report(sets, N_SETS, dir);
+    bool ok = report(sets, N_SETS, dir);
     for (int i = 0; i < N_SETS; i++) {
         for (int f = 0; f < sets[i].n; f++) {
             free(sets[i].rec[f].ref);
@@ -396,5 +396,5 @@ int main(void)
     }
     char rm[PATH_MAX + 16];
     snprintf(rm, sizeof rm, "rm -rf %s", dir);
-    return system(rm) == 0 ? 0 : 1;
+    return system(rm) == 0 && ok ? 0 : 1;
 }
