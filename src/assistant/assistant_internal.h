@@ -27,6 +27,11 @@ struct request {
     bool announce;    /* text is said as it is, outside any turn */
     bool strip_wake;  /* the transcript may begin with the wake phrase */
     double wake_at_s; /* where in the audio the wake phrase was heard (0: not in it) */
+    /* Heard by the live loop, which recognised it while it was said: the result, the
+     * recognition time in all, and end of speech -> its final transcript. */
+    arvis_stt_result *heard;
+    double heard_stt_ms;
+    double heard_done_ms;
 };
 
 struct arvis_assistant {
@@ -59,7 +64,8 @@ struct arvis_assistant {
                                             request without it */
     atomic_uint_fast64_t turn;           /* the turn under way (0: none) */
     atomic_uint_fast64_t first_audio_ns; /* of the turn under way, 0 until its audio starts */
-    arvis_source *live_src;              /* the live loop's source, for stop (under lock) */
+    arvis_source *live_src; /* the live loop's source, for stop (under lock); while it is set,
+                               the live loop owns the recogniser */
 };
 
 /* Sends an event to the frontend (ud and cb of the options). */
@@ -87,6 +93,11 @@ void assistant_run_request(arvis_assistant *a, struct request *r);
 /* Queues a spoken request whose transcript may begin with the wake phrase (the live loop). */
 int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, uint64_t end_ns,
                             bool strip_wake, double wake_at_s, arvis_error *err);
+
+/* Queues a request the live loop has recognised already (res is taken over, also on failure):
+ * end_ns is when the end of speech was heard, stt_ms the recognition time in all. */
+int assistant_submit_heard(arvis_assistant *a, arvis_stt_result *res, uint64_t end_ns,
+                           double stt_ms, bool strip_wake, double wake_at_s, arvis_error *err);
 
 /* Sends a notification when the assistant has a manager (level, component, one sentence). */
 void assistant_notify(arvis_assistant *a, arvis_notify_level level, const char *component,

@@ -80,6 +80,7 @@ static void free_request(struct request *r)
     if (r) {
         free(r->text);
         free(r->pcm);
+        arvis_stt_result_free(r->heard);
         free(r);
     }
 }
@@ -302,7 +303,32 @@ int arvis_assistant_submit_audio(arvis_assistant *a, const int16_t *pcm, size_t 
         return arvis_error_set(err, ARVIS_E_STATE,
                                "the assistant was started without speech recognition");
     }
+    pthread_mutex_lock(&a->lock);
+    bool live = a->live_src != NULL;
+    pthread_mutex_unlock(&a->lock);
+    if (live) {
+        return arvis_error_set(err, ARVIS_E_STATE,
+                               "the live loop is listening: it hears the requests itself");
+    }
     return submit(a, NULL, pcm, n, audio_end_ns, 0, 0, turn, err);
+}
+
+int assistant_submit_heard(arvis_assistant *a, arvis_stt_result *res, uint64_t end_ns,
+                           double stt_ms, bool strip_wake, double wake_at_s, arvis_error *err)
+{
+    double done_ms = arvis_clock_elapsed_ms(end_ns, arvis_clock_ns());
+    struct request *r = calloc(1, sizeof *r);
+    if (!r) {
+        arvis_stt_result_free(res);
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory queueing a request");
+    }
+    r->heard = res;
+    r->heard_stt_ms = stt_ms;
+    r->heard_done_ms = done_ms;
+    r->submitted_ns = end_ns;
+    r->strip_wake = strip_wake;
+    r->wake_at_s = wake_at_s;
+    return enqueue(a, r, NULL, err);
 }
 
 int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, uint64_t end_ns,

@@ -17,60 +17,109 @@ struct live {
     const arvis_live_options *o;
     arvis_wake *wake;
     arvis_vad *vad;
-    bool mute; /* wake.during_playback is "mute" */
+    bool mute;     /* wake.during_playback is "mute" */
+    bool partials; /* stt.partial_results */
     int16_t ring[LIVE_RING_SAMPLES];
     uint64_t read_to;
-    int16_t *utt; /* the utterance under way */
-    size_t utt_n, utt_max;
-    uint64_t utt_start; /* stream position of utt[0] */
-    uint64_t wake_pos;  /* stream position where the wake phrase was heard */
+    uint64_t utt_start;    /* stream position where the utterance under way began */
+    uint64_t fed_to;       /* stream position the recogniser has heard up to */
+    uint64_t next_partial; /* stream position of the next partial transcript */
+    double stt_ms;         /* recognition time of the utterance so far */
+    uint64_t wake_pos;     /* stream position where the wake phrase was heard */
     bool in_speech;
     bool woken;     /* the wake phrase was heard in this utterance */
     size_t handled; /* requests submitted */
 };
 
-static void append(struct live *l, const int16_t *pcm, size_t n)
+/* Whether the utterance under way is meant for Arvis so far. */
+static bool addressed(const struct live *l)
 {
-    if (n > l->utt_max - l->utt_n) {
-        n = l->utt_max - l->utt_n; /* the VAD cuts it at its maximum length anyway */
-    }
-    memcpy(l->utt + l->utt_n, pcm, n * sizeof *pcm);
-    l->utt_n += n;
+    return !l->o->wake || l->woken || atomic_load(&l->a->armed);
 }
 
-/* Speech began at `at`: the utterance starts with what the ring still holds from there. */
-static void utterance_begin(struct live *l, uint64_t at)
+/* Gives the recogniser what the ring holds from fed_to up to the read position, with partial
+ * transcripts as it goes. The recogniser hears the utterance while it is said, so at its end
+ * only the last words are left to decode. */
+static int feed_recogniser(struct live *l, arvis_error *err)
+{
+    if (l->fed_to + LIVE_RING_SAMPLES < l->read_to) {
+        l->fed_to = l->read_to - LIVE_RING_SAMPLES;
+    }
+    uint64_t t0 = arvis_clock_ns();
+    int rc = ARVIS_OK;
+    while (rc == ARVIS_OK && l->fed_to < l->read_to) {
+        size_t at = (size_t)(l->fed_to % LIVE_RING_SAMPLES);
+        size_t n = LIVE_RING_SAMPLES - at;
+        if (n > l->read_to - l->fed_to) {
+            n = (size_t)(l->read_to - l->fed_to);
+        }
+        rc = arvis_stt_feed(l->a->stt, l->ring + at, n, err);
+        l->fed_to += n;
+    }
+    if (rc == ARVIS_OK && l->partials && l->fed_to >= l->next_partial && addressed(l)) {
+        l->next_partial = l->fed_to + ASSISTANT_PARTIAL_SAMPLES;
+        char *p = arvis_stt_partial(l->a->stt);
+        if (p && *p) {
+            assistant_emit_text(l->a, ARVIS_EVENT_PARTIAL, p, strlen(p));
+        }
+        free(p);
+    }
+    l->stt_ms += arvis_clock_elapsed_ms(t0, arvis_clock_ns());
+    return rc;
+}
+
+/* Speech began at `at`: the recogniser starts there, with what the ring still holds. */
+static int utterance_begin(struct live *l, uint64_t at, arvis_error *err)
 {
     l->in_speech = true;
-    l->utt_n = 0;
     if (at + LIVE_RING_SAMPLES < l->read_to) {
         at = l->read_to - LIVE_RING_SAMPLES;
     }
-    l->utt_start = at;
-    for (uint64_t p = at; p < l->read_to && l->utt_n < l->utt_max; p++) {
-        l->utt[l->utt_n++] = l->ring[p % LIVE_RING_SAMPLES];
-    }
-    if (!l->o->wake || l->woken || atomic_load(&l->a->armed)) {
+    l->utt_start = l->fed_to = at;
+    l->next_partial = at + ASSISTANT_PARTIAL_SAMPLES;
+    l->stt_ms = 0;
+    if (addressed(l)) {
         assistant_set_state(l->a, ARVIS_STATE_LISTENING);
     }
+    uint64_t t0 = arvis_clock_ns();
+    int rc = arvis_stt_start(l->a->stt, err);
+    l->stt_ms += arvis_clock_elapsed_ms(t0, arvis_clock_ns());
+    return rc == ARVIS_OK ? feed_recogniser(l, err) : rc;
 }
 
-/* Speech ended: a request when the wake phrase was heard in it (or is not needed, or was heard
- * alone just before). For a recording the turn is awaited before reading on. */
+/* Speech ended: the recogniser finishes, and the utterance is a request when the wake phrase
+ * was heard in it (or is not needed, or was heard alone just before). For a recording the turn
+ * is awaited before reading on. */
 static int utterance_end(struct live *l, arvis_error *err)
 {
     arvis_assistant *a = l->a;
+    uint64_t end_ns = arvis_clock_ns();
     l->in_speech = false;
     bool armed = atomic_exchange(&a->armed, false);
-    if (l->o->wake && !l->woken && !armed) {
-        return ARVIS_OK; /* talk not meant for Arvis */
+    bool for_arvis = !l->o->wake || l->woken || armed;
+    if (for_arvis) {
+        assistant_set_state(a, ARVIS_STATE_TRANSCRIBING);
+    }
+    arvis_stt_result *res = NULL;
+    int rc = feed_recogniser(l, err);
+    uint64_t t0 = arvis_clock_ns();
+    if (rc == ARVIS_OK) {
+        rc = arvis_stt_finish(a->stt, &res, err);
+    }
+    l->stt_ms += arvis_clock_elapsed_ms(t0, arvis_clock_ns());
+    if (rc != ARVIS_OK || !for_arvis) {
+        arvis_stt_result_free(res);
+        if (for_arvis) {
+            assistant_set_state(a, ARVIS_STATE_IDLE);
+        }
+        /* A recogniser stopped by a cancel loses this utterance, not the loop. */
+        return rc == ARVIS_E_CANCELLED && !atomic_load(&a->live_stop) ? ARVIS_OK : rc;
     }
     double wake_at_s = l->woken && l->wake_pos > l->utt_start
                            ? (double)(l->wake_pos - l->utt_start) / ARVIS_STT_RATE
                            : 0;
     l->woken = false;
-    int rc =
-        assistant_submit_spoken(a, l->utt, l->utt_n, arvis_clock_ns(), l->o->wake, wake_at_s, err);
+    rc = assistant_submit_heard(a, res, end_ns, l->stt_ms, l->o->wake, wake_at_s, err);
     if (rc == ARVIS_OK) {
         l->handled++;
         if (!l->o->live) {
@@ -86,7 +135,7 @@ static int on_vad(struct live *l, const arvis_vad_event *ev, size_t n, arvis_err
     int rc = ARVIS_OK;
     for (size_t i = 0; i < n && rc == ARVIS_OK; i++) {
         if (ev[i].kind == ARVIS_VAD_START && !l->in_speech) {
-            utterance_begin(l, ev[i].sample);
+            rc = utterance_begin(l, ev[i].sample, err);
         } else if (ev[i].kind != ARVIS_VAD_START && l->in_speech) {
             rc = utterance_end(l, err);
         }
@@ -109,8 +158,7 @@ static bool while_busy(struct live *l, const int16_t *pcm, size_t n, arvis_error
         return false;
     }
     if (l->mute || !l->wake) {
-        l->in_speech = false;
-        l->utt_n = 0;
+        l->in_speech = false; /* the next start drops what the recogniser heard */
         arvis_vad_reset(l->vad);
         l->read_to = 0;
         return true;
@@ -146,9 +194,6 @@ static int hear(struct live *l, const int16_t *pcm, size_t n, arvis_error *err)
             assistant_set_state(l->a, ARVIS_STATE_LISTENING);
         }
     }
-    if (l->in_speech) {
-        append(l, pcm, n);
-    }
     arvis_vad_event ev[LIVE_MAX_EVENTS];
     size_t n_ev = 0;
     int rc = ARVIS_OK;
@@ -156,6 +201,13 @@ static int hear(struct live *l, const int16_t *pcm, size_t n, arvis_error *err)
         arvis_vad_feed(l->vad, pcm, n_ev ? 0 : n, ev, LIVE_MAX_EVENTS, &n_ev);
         rc = on_vad(l, ev, n_ev, err);
     } while (rc == ARVIS_OK && n_ev == LIVE_MAX_EVENTS);
+    if (rc == ARVIS_OK && l->in_speech) {
+        rc = feed_recogniser(l, err);
+    }
+    if (rc == ARVIS_E_CANCELLED && !atomic_load(&l->a->live_stop)) {
+        l->in_speech = false; /* a barge-in cancelled it: the next start begins afresh */
+        rc = ARVIS_OK;
+    }
     return rc;
 }
 
@@ -204,12 +256,10 @@ int arvis_assistant_live(arvis_assistant *a, arvis_source *src, const arvis_live
     l->a = a;
     l->o = o;
     l->mute = strcmp(arvis_config_string(a->cfg, "wake.during_playback"), "mute") == 0;
+    l->partials = arvis_config_bool(a->cfg, "stt.partial_results");
     arvis_vad_options vo = arvis_vad_options_from_config(a->cfg);
     vo.rate = ARVIS_STT_RATE;
-    l->utt_max = (size_t)vo.max_utterance_ms * (ARVIS_STT_RATE / 1000) + LIVE_RING_SAMPLES;
-    l->utt = malloc(l->utt_max * sizeof *l->utt);
-    int rc = l->utt ? arvis_vad_create(&vo, &l->vad, err)
-                    : arvis_error_set(err, ARVIS_E_NOMEM, "out of memory starting to listen");
+    int rc = arvis_vad_create(&vo, &l->vad, err);
     if (rc == ARVIS_OK && o->wake) {
         rc = arvis_wake_create(a->cfg, &l->wake, err);
     }
@@ -226,7 +276,6 @@ int arvis_assistant_live(arvis_assistant *a, arvis_source *src, const arvis_live
     }
     arvis_wake_destroy(l->wake);
     arvis_vad_destroy(l->vad);
-    free(l->utt);
     free(l);
     return rc;
 }

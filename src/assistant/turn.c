@@ -50,12 +50,30 @@ static void strip_wake_phrase(struct turn *t, const arvis_stt_result *res)
     t->request[len] = '\0';
 }
 
+/* The transcript of a spoken request, recognised here or by the live loop as it was heard:
+ * its figures, the wake phrase dropped, and the TRANSCRIPT event. */
+static int take_transcript(struct turn *t, const arvis_stt_result *res, double stt_ms,
+                           arvis_error *err)
+{
+    t->st.audio_s = res->audio_s;
+    t->st.stt_ms = stt_ms;
+    t->st.stt_rtf = res->audio_s > 0 ? stt_ms / (res->audio_s * 1000) : -1;
+    t->st.words = res->n_words;
+    if (!(t->request = strdup(res->text))) {
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory keeping the transcript");
+    }
+    if (t->r->strip_wake) {
+        strip_wake_phrase(t, res);
+    }
+    assistant_emit_text(t->a, ARVIS_EVENT_TRANSCRIPT, t->request, strlen(t->request));
+    return ARVIS_OK;
+}
+
 /* Feeds the spoken request to the recogniser in slices, with partial transcripts. */
 static int transcribe(struct turn *t, arvis_error *err)
 {
     arvis_assistant *a = t->a;
     assistant_set_state(a, ARVIS_STATE_TRANSCRIBING);
-    t->st.audio_s = (double)t->r->n / ARVIS_STT_RATE;
     uint64_t start = arvis_clock_ns();
     int rc = arvis_stt_start(a->stt, err);
     bool partials = arvis_config_bool(a->cfg, "stt.partial_results");
@@ -81,22 +99,11 @@ static int transcribe(struct turn *t, arvis_error *err)
         rc = arvis_stt_finish(a->stt, &res, err);
     }
     uint64_t end = arvis_clock_ns();
-    t->st.stt_ms = arvis_clock_elapsed_ms(start, end);
-    t->st.stt_rtf = t->st.audio_s > 0 ? t->st.stt_ms / (t->st.audio_s * 1000) : -1;
-    t->st.transcript_ms = since_ms(t, end);
-    if (rc == ARVIS_OK && !(t->request = strdup(res->text))) {
-        rc = arvis_error_set(err, ARVIS_E_NOMEM, "out of memory keeping the transcript");
-    }
     if (rc == ARVIS_OK) {
-        t->st.words = res->n_words;
-    }
-    if (rc == ARVIS_OK && t->r->strip_wake) {
-        strip_wake_phrase(t, res);
+        rc = take_transcript(t, res, arvis_clock_elapsed_ms(start, end), err);
+        t->st.transcript_ms = since_ms(t, end);
     }
     arvis_stt_result_free(res);
-    if (rc == ARVIS_OK) {
-        assistant_emit_text(a, ARVIS_EVENT_TRANSCRIPT, t->request, strlen(t->request));
-    }
     return rc;
 }
 
@@ -282,7 +289,11 @@ static void run_turn(arvis_assistant *a, struct request *r)
     arvis_error err;
     arvis_error_clear(&err);
     int rc = ARVIS_OK;
-    if (r->pcm) {
+    if (r->heard) {
+        /* the live loop recognised it while it was said */
+        rc = take_transcript(&t, r->heard, r->heard_stt_ms, &err);
+        t.st.transcript_ms = r->heard_done_ms;
+    } else if (r->pcm) {
         rc = transcribe(&t, &err);
     } else if (!(t.request = strdup(r->text))) {
         rc = arvis_error_set(&err, ARVIS_E_NOMEM, "out of memory starting a turn");

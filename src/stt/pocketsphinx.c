@@ -302,7 +302,9 @@ static int ps_start(void *state, arvis_error *err)
     if (e->in_utterance) {
         ps_end_utt(e->ps);
     }
-    e->in_utterance = ps_start_utt(e->ps) >= 0;
+    /* Word times count from the start of the stream; a stream per utterance makes them count
+     * from the utterance, and its noise estimate is the utterance's own. */
+    e->in_utterance = ps_start_stream(e->ps) >= 0 && ps_start_utt(e->ps) >= 0;
     return e->in_utterance ? ARVIS_OK
                            : arvis_error_set(err, ARVIS_E_STATE,
                                              "pocketsphinx cannot begin an "

@@ -30,6 +30,8 @@ check "listen --json gives the utterance with its words, then the figures" eval 
 cat "$WORK/s1.pcm" "$WORK/times.pcm" "$WORK/s2.pcm" "$WORK/time.pcm" "$WORK/s1.pcm" >"$WORK/two.pcm"
 arvis listen - <"$WORK/two.pcm"
 check "listen - reads raw PCM on stdin and splits utterances at pauses" eval 'rc_is 0 && [ "$(printf "%s\n" "$OUT" | grep -c .)" -eq 2 ] && out_has "what time is it"'
+arvis listen --json - <"$WORK/two.pcm"
+check "every utterance's word times lie inside the utterance, the second one's too" eval 'rc_is 0 && [ "$(printf "%s\n" "$OUT" | jq -s "map(select(.text)) | length")" -eq 2 ] && printf "%s\n" "$OUT" | jq -se "map(select(.text) | (.words[0].start >= .start) and (.words[-1].end <= .end + 0.05)) | all" >/dev/null'
 
 # Bad input.
 arvis listen "$WORK/none.wav"
