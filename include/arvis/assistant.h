@@ -144,6 +144,10 @@ arvis_state arvis_assistant_state(arvis_assistant *a);
  * spoken, never over it. */
 int arvis_assistant_announce(arvis_assistant *a, const char *text, arvis_error *err);
 
+/* Plays a short sound cue for a notification of level (higher levels sound higher and longer)
+ * after what is queued for playback. ARVIS_E_STATE without speech output. */
+int arvis_assistant_cue(arvis_assistant *a, int level, arvis_error *err);
+
 /* One or two sentences on the engines in use and their state (the assistant status skill);
  * the caller frees. */
 char *arvis_assistant_describe(arvis_assistant *a);

@@ -190,12 +190,21 @@ void arvis_assistant_destroy(arvis_assistant *a)
         return;
     }
     if (a->worker) {
-        arvis_assistant_cancel(a, true);
         pthread_mutex_lock(&a->lock);
+        bool busy = a->busy;
         a->stop = true;
         pthread_cond_broadcast(&a->cond);
         pthread_mutex_unlock(&a->lock);
+        if (busy) {
+            arvis_assistant_cancel(a, true);
+        }
         pthread_join(a->worker, NULL);
+    }
+    if (a->speech) {
+        /* Sound queued outside any turn (a cue) is played to its end. */
+        arvis_playback *pb = arvis_speech_playback(a->speech);
+        arvis_playback_finish(pb);
+        arvis_playback_wait(pb, NULL);
     }
     while (a->head) {
         struct request *r = a->head;

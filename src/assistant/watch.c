@@ -1,7 +1,9 @@
 /* What the assistant reports about itself: notifications (model failures, fallbacks, storage
  * problems, health changes from the periodic monitor) and each turn's figures in the metrics
  * registry. The subsystems it reports to know nothing of the assistant. */
+#include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,4 +120,31 @@ void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st)
     if (rc != ARVIS_OK) {
         assistant_notify(a, ARVIS_NOTIFY_WARNING, "metrics", "%s", err.msg);
     }
+}
+
+/* The cue: a tone of CUE_MS at a pitch rising with the level, faded in and out so it does not
+ * click. */
+enum { CUE_RATE = 16000, CUE_MS = 120, CUE_FADE_MS = 15 };
+static const double CUE_TWO_PI = 6.283185307179586;
+
+int arvis_assistant_cue(arvis_assistant *a, int level, arvis_error *err)
+{
+    if (!a->speech) {
+        return arvis_error_set(err, ARVIS_E_STATE, "the assistant was started without sound");
+    }
+    static const double pitch[] = {440, 523, 659, 784, 988}; /* debug ... critical */
+    int l = level < 0 ? 0 : level > 4 ? 4 : level;
+    size_t n = (size_t)CUE_RATE * (size_t)(CUE_MS + 40 * l) / 1000;
+    size_t fade = (size_t)CUE_RATE * CUE_FADE_MS / 1000;
+    int16_t *tone = malloc(n * sizeof *tone);
+    if (!tone) {
+        return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory making a sound cue");
+    }
+    for (size_t i = 0; i < n; i++) {
+        double gain = i < fade ? (double)i / fade : n - i < fade ? (double)(n - i) / fade : 1;
+        tone[i] = (int16_t)(8000 * gain * sin(CUE_TWO_PI * pitch[l] * (double)i / CUE_RATE));
+    }
+    int rc = arvis_playback_push(arvis_speech_playback(a->speech), tone, n, CUE_RATE, err);
+    free(tone);
+    return rc;
 }

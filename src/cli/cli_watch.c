@@ -53,6 +53,12 @@ static int speak_cb(const char *text, void *ud)
     return w->assistant ? arvis_assistant_announce(w->assistant, text, NULL) : -1;
 }
 
+static int cue_cb(arvis_notify_level level, void *ud)
+{
+    const struct cli_watch *w = ud;
+    return w->assistant ? arvis_assistant_cue(w->assistant, (int)level, NULL) : -1;
+}
+
 static void open_metrics(const arvis_config *cfg, struct cli_watch *w)
 {
     if (!arvis_config_bool(cfg, "metrics.enabled")) {
@@ -80,6 +86,7 @@ void cli_watch_open(const arvis_config *cfg, bool json, bool speaks, struct cli_
     p.channels[ARVIS_NOTIFY_LOG].enabled = false;
     p.ui_cb = show_cb;
     p.speak_cb = speaks ? speak_cb : NULL;
+    p.cue_cb = speaks ? cue_cb : NULL;
     p.ud = w;
     arvis_error err;
     arvis_error_clear(&err);

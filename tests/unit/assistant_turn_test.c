@@ -8,7 +8,10 @@
 
 #include <cmocka.h>
 
+#include <sndfile.h>
+
 #include "assistant_test_util.h"
+#include "audio_test_util.h"
 
 static const char STALL[] = "{\"replies\": [{\"text\": \"never\", \"ttft_ms\": 600000}]}";
 
@@ -105,8 +108,7 @@ static void test_refuse_policy_refuses_in_words_while_busy(void **state)
     uint64_t t = submit(&r, "tell me a long story");
     uint64_t t2 = 0;
     arvis_error err;
-    assert_int_equal(arvis_assistant_submit_text(r.a, "what time is it", &t2, &err),
-                     ARVIS_E_STATE);
+    assert_int_equal(arvis_assistant_submit_text(r.a, "what time is it", &t2, &err), ARVIS_E_STATE);
     assert_non_null(strstr(err.msg, "busy"));
     size_t i = atu_wait(&r, ARVIS_EVENT_NOTICE, 0);
     assert_non_null(strstr(r.ev[i].text, "busy"));
@@ -188,8 +190,7 @@ static void test_announcement_is_spoken_outside_a_turn(void **state)
     struct atu_rig r;
     atu_open(&r, STALL, false, NULL);
     arvis_error err;
-    assert_int_equal(arvis_assistant_announce(r.a, "Your 5 minute timer is done.", &err),
-                     ARVIS_OK);
+    assert_int_equal(arvis_assistant_announce(r.a, "Your 5 minute timer is done.", &err), ARVIS_OK);
     arvis_assistant_wait_idle(r.a);
     size_t i = atu_wait(&r, ARVIS_EVENT_NOTICE, 0);
     assert_string_equal(r.ev[i].text, "Your 5 minute timer is done.");
@@ -197,6 +198,26 @@ static void test_announcement_is_spoken_outside_a_turn(void **state)
     char *d = arvis_assistant_describe(r.a);
     assert_non_null(strstr(d, "flite"));
     free(d);
+    atu_close(&r);
+}
+
+static void test_cue_plays_a_tone_higher_for_worse_levels(void **state)
+{
+    (void)state;
+    struct atu_rig r;
+    atu_open(&r, STALL, false, NULL);
+    arvis_error err;
+    assert_int_equal(arvis_assistant_cue(r.a, 2 /* warning */, &err), ARVIS_OK);
+    arvis_assistant_destroy(r.a);
+    r.a = NULL;
+    SF_INFO info;
+    int16_t *x = atu_read_wav(r.wav, &info);
+    assert_non_null(x);
+    size_t n = (size_t)info.frames;
+    assert_true(n >= (size_t)info.samplerate / 10); /* at least 100 ms */
+    /* the warning's pitch (659 Hz) stands far above the error's (784 Hz) */
+    assert_true(atu_power(x, n, info.samplerate, 659) > 20 * atu_power(x, n, info.samplerate, 784));
+    free(x);
     atu_close(&r);
 }
 
@@ -212,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_cancel_while_thinking_ends_the_turn),
         cmocka_unit_test(test_bad_requests_are_refused_with_a_reason),
         cmocka_unit_test(test_announcement_is_spoken_outside_a_turn),
+        cmocka_unit_test(test_cue_plays_a_tone_higher_for_worse_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
