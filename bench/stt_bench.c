@@ -2,20 +2,16 @@
  * pocketsphinx-testdata, both on the same en-us model: time of the whole commands, word error rate.
  */
 #include <ctype.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arvis/arvis.h"
 #include "bench_util.h"
 
-extern char **environ;
 
 enum {
     RUNS = 5,
@@ -212,26 +208,6 @@ static void command(enum tool t, const char *arvis, const struct recording *r,
     argv[i] = NULL;
 }
 
-/* Wall time of one run of argv with its standard input from `in` (or nothing) and its output
- * in out and errs; -1 when it failed. */
-static double run_ms(const char *const argv[], const char *in, const char *out, const char *errs)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, errs, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    uint64_t t0 = arvis_clock_ns();
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    if (rc != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        return -1;
-    }
-    return arvis_clock_elapsed_ms(t0, arvis_clock_ns());
-}
-
 static void output_path(char *out, size_t size, const char *dir, const struct set *s, enum tool t,
                         int file, const char *ext)
 {
@@ -262,7 +238,7 @@ static double run_set(const struct set *s, enum tool t, const char *arvis, const
         command(t, arvis, r, argv);
         output_path(out, sizeof out, dir, s, t, f, "out");
         output_path(errs, sizeof errs, dir, s, t, f, "err");
-        double ms = run_ms(argv, t == ARVIS && r->raw ? r->path : NULL, out, errs);
+        double ms = bench_run_ms(argv, t == ARVIS && r->raw ? r->path : NULL, out, errs);
         if (ms < 0) {
             print_failure(errs, argv, r->path);
             return -1;

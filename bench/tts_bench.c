@@ -3,22 +3,18 @@
  * a streamed answer from the scripted LLM server, next to speaking after the whole answer (the
  * way whisper.cpp's talk-llama does). */
 #include <cjson/cJSON.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arvis/arvis.h"
 #include "fake_llm.h"
 #include "bench_util.h"
 
-extern char **environ;
 
 enum {
     RUNS = 9,
@@ -124,36 +120,18 @@ static void stop_figures(const arvis_config *cfg)
 
 /* ---- Whole commands: arvis say next to the raw tools ---- */
 
-/* Wall time of one run of argv, output thrown away; -1 when it failed. */
-static double run_ms(const char *const argv[])
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    uint64_t t0 = arvis_clock_ns();
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    int status = 0;
-    if (rc != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        return -1;
-    }
-    return arvis_clock_elapsed_ms(t0, arvis_clock_ns());
-}
-
 /* Runs a and b in turn RUNS times (after one warm run each) and prints the medians. */
 static void compare_commands(const char *label, const char *const a[], const char *ref_label,
                              const char *const b[])
 {
     double ta[RUNS], tb[RUNS];
-    if (run_ms(a) < 0 || run_ms(b) < 0) {
+    if (bench_run_ms(a, NULL, NULL, NULL) < 0 || bench_run_ms(b, NULL, NULL, NULL) < 0) {
         printf("  %s: a command failed (%s or %s)\n", label, a[0], b[0]);
         return;
     }
     for (int r = 0; r < RUNS; r++) {
-        ta[r] = run_ms(a);
-        tb[r] = run_ms(b);
+        ta[r] = bench_run_ms(a, NULL, NULL, NULL);
+        tb[r] = bench_run_ms(b, NULL, NULL, NULL);
     }
     double ma = median(ta, RUNS), mb = median(tb, RUNS);
     printf("  %-32s %7.2f ms   %-28s %7.2f ms   ratio %.3f\n", label, ma, ref_label, mb, ma / mb);
@@ -202,24 +180,17 @@ static void on_playback(const arvis_playback_event *ev, void *ud)
 
 static char *answer_script(void)
 {
-    cJSON *tokens = cJSON_CreateArray();
+    static char words[SENTENCES * WORDS_PER_SENTENCE][64];
+    const char *tokens[SENTENCES * WORDS_PER_SENTENCE];
     for (int s = 0; s < SENTENCES; s++) {
         for (int w = 0; w < WORDS_PER_SENTENCE; w++) {
-            char t[64];
-            snprintf(t, sizeof t, "%s%s%s", s + w ? " " : "", w ? "word" : "Sentence",
+            char *t = words[s * WORDS_PER_SENTENCE + w];
+            snprintf(t, sizeof words[0], "%s%s%s", s + w ? " " : "", w ? "word" : "Sentence",
                      w + 1 == WORDS_PER_SENTENCE ? "." : "");
-            cJSON_AddItemToArray(tokens, cJSON_CreateString(t));
+            tokens[s * WORDS_PER_SENTENCE + w] = t;
         }
     }
-    cJSON *reply = cJSON_CreateObject();
-    cJSON_AddItemToObject(reply, "tokens", tokens);
-    cJSON_AddNumberToObject(reply, "ttft_ms", LLM_TTFT_MS);
-    cJSON_AddNumberToObject(reply, "token_ms", LLM_TOKEN_MS);
-    cJSON *s = cJSON_CreateObject();
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(s, "replies"), reply);
-    char *text = cJSON_PrintUnformatted(s);
-    cJSON_Delete(s);
-    return text;
+    return bench_reply_script(tokens, SENTENCES * WORDS_PER_SENTENCE, LLM_TTFT_MS, LLM_TOKEN_MS);
 }
 
 /* The speech queue (into the null sink) and the model client for one answer; exits on failure. */

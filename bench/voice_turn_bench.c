@@ -111,25 +111,6 @@ static int make_recording(const arvis_config *cfg, const char *path, arvis_error
     return rc;
 }
 
-/* ---- The scripted server ---- */
-
-static char *answer_script(void)
-{
-    cJSON *tokens = cJSON_CreateArray();
-    for (size_t i = 0; i < sizeof ANSWER / sizeof *ANSWER; i++) {
-        cJSON_AddItemToArray(tokens, cJSON_CreateString(ANSWER[i]));
-    }
-    cJSON *reply = cJSON_CreateObject();
-    cJSON_AddItemToObject(reply, "tokens", tokens);
-    cJSON_AddNumberToObject(reply, "ttft_ms", LLM_TTFT_MS);
-    cJSON_AddNumberToObject(reply, "token_ms", LLM_TOKEN_MS);
-    cJSON *s = cJSON_CreateObject();
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(s, "replies"), reply);
-    char *text = cJSON_PrintUnformatted(s);
-    cJSON_Delete(s);
-    return text;
-}
-
 /* ---- The turns ---- */
 
 struct turn_result {
@@ -249,7 +230,8 @@ int main(int argc, char **argv)
         return 1;
     }
     setenv("ARVIS_HOME", dir, 1);
-    char *script = answer_script();
+    char *script =
+        bench_reply_script(ANSWER, sizeof ANSWER / sizeof *ANSWER, LLM_TTFT_MS, LLM_TOKEN_MS);
     fake_llm *server = fake_llm_start(0, script);
     free(script);
     if (!server) {

@@ -7,6 +7,7 @@
 
 #include "cli_llm.h"
 #include "cli_tts.h"
+#include "cli_watch.h"
 
 const char cmd_ask_usage[] =
     "Usage: arvis ask [--stats] [--json] [--no-history] [--speak] [--out FILE.wav] QUESTION...\n"
@@ -212,6 +213,32 @@ static int finish_speaking(arvis_llm *llm, arvis_speech *sp, int rc)
     return spoken_rc;
 }
 
+/* The answer's figures into the stored metrics (arvis metrics), and a failure into the
+ * notification history; the terminal has had its one line about it already. */
+static void record(const arvis_config *cfg, const arvis_llm_reply *reply, int rc,
+                   const arvis_error *why, const arvis_speech_stats *spoken)
+{
+    struct cli_watch w;
+    cli_watch_open(cfg, false, false, &w);
+    arvis_error err;
+    bool failed = rc != ARVIS_OK && rc != ARVIS_E_CANCELLED;
+    if (arvis_record_llm_answer(w.metrics, &reply->stats, failed, rc == ARVIS_E_CANCELLED, &err) !=
+        ARVIS_OK) {
+        cli_warning("%s", err.msg);
+    }
+    if (spoken->sentences) {
+        arvis_metrics_speech sp = {
+            .first_audio_s = spoken->first_audio_ms < 0 ? -1 : spoken->first_audio_ms / 1000,
+            .rtf = spoken->rtf,
+            .chars = (double)spoken->chars};
+        arvis_metrics_record_speech(w.metrics, &sp, arvis_config_string(cfg, "tts.engine"), NULL);
+    }
+    if (failed && w.notify) {
+        arvis_notify_send(w.notify, ARVIS_NOTIFY_ERROR, "llm", why->msg);
+    }
+    cli_watch_close(&w);
+}
+
 int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
 {
     struct ask_options o = {.history = true};
@@ -256,6 +283,7 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
     }
     arvis_llm_reply reply = {0};
     arvis_error err;
+    arvis_error_clear(&err);
     cli_interrupt_busy(true);
     /* A Ctrl-C while starting came before there was anything to cancel: the question is not
      * asked at all. */
@@ -266,6 +294,11 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
         rc = ARVIS_E_NOMEM;
     }
     int spoken_rc = voice.speech ? finish_speaking(llm, voice.speech, rc) : ARVIS_OK;
+    arvis_speech_stats spoken = {0};
+    if (voice.speech) {
+        arvis_speech_get_stats(voice.speech, &spoken);
+    }
+    record(cfg, &reply, rc, &err, &spoken);
     cli_interrupt_busy(false);
     FILE *text_out = text_on_stderr ? stderr : stdout;
     if (o.json) {
