@@ -100,7 +100,7 @@ check "the failure is in the notification history" eval 'rc_is 0 && out_has "llm
 arvis metrics --json
 check "and counted as a model error" eval 'rc_is 0 && [ "$(printf "%s" "$OUT" | jq "[.metrics[] | select(.name == \"arvis_llm_errors_total\")][0].value")" -ge 1 ]'
 arvis --set llm.retries=0 --set llm.base_url=http://127.0.0.1:9 ask --no-history "hello"
-check "arvis ask without the server: one error line, exit 3" eval 'rc_is 3 && err_lines 1'
+check "arvis ask without the server: one error line, exit 3" eval 'rc_is 3 && [ "$(printf "%s\n" "$ERR" | grep -c "error:")" -eq 1 ]'
 arvis metrics --json
 check "the failed ask is counted too" eval 'rc_is 0 && [ "$(printf "%s" "$OUT" | jq "[.metrics[] | select(.name == \"arvis_llm_errors_total\")][0].value")" -ge 2 ]'
 
