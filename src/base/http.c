@@ -2,7 +2,6 @@
  * connection is reused, and curl_multi_poll lets another thread wake a waiting transfer. */
 #include "arvis/http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "arvis/buf.h"
 #include "arvis/clock.h"
+#include "curl_dl.h"
 
 enum {
     ERROR_BODY_MAX = 64 * 1024,
@@ -45,6 +45,9 @@ static void global_init(void)
 
 int arvis_http_create(arvis_http **out, arvis_error *err)
 {
+    if (!curl_load(err)) {
+        return ARVIS_E_UNAVAILABLE;
+    }
     pthread_once(&global_once, global_init);
     if (global_rc != CURLE_OK) {
         return arvis_error_set(err, ARVIS_E_IO, "cannot start libcurl: %s",

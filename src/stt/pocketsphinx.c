@@ -9,13 +9,8 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <pocketsphinx.h>
-#include <pthread.h>
-#include <sphinxbase/ckd_alloc.h>
-#include <sphinxbase/err.h>
-#include <sphinxbase/jsgf.h>
-#include <sphinxbase/ngram_model.h>
 
+#include "sphinx_dl.h"
 #include "stt_internal.h"
 
 /* sphinxbase's JSGF parser leaks a few bytes of tokens on a syntax error; under the leak
@@ -57,11 +52,6 @@ struct ps_engine {
     double frames_per_s;
     bool in_utterance;
 };
-
-static void silence_log(void)
-{
-    err_set_logfp(NULL); /* the decoder would otherwise write pages of INFO to stderr */
-}
 
 /* The configured path at key, or the Debian one in dir; the caller frees. */
 static char *path_or(const arvis_config *cfg, const char *key, const char *dir, const char *name)
@@ -276,8 +266,9 @@ static void ps_destroy(void *state)
 
 static int ps_create(const arvis_config *cfg, void **state, arvis_error *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, silence_log);
+    if (!sphinx_load(err)) {
+        return ARVIS_E_UNAVAILABLE;
+    }
     struct ps_engine *e = calloc(1, sizeof *e);
     if (!e) {
         return arvis_error_set(err, ARVIS_E_NOMEM, "out of memory starting pocketsphinx");
@@ -306,7 +297,7 @@ static int ps_check(const arvis_config *cfg, arvis_error *err)
 {
     static const char *const hmm_files[] = {"mdef", "means", "variances", "transition_matrices"};
     struct ps_engine e = {0};
-    int rc = find_paths(&e, cfg, err);
+    int rc = sphinx_load(err) ? find_paths(&e, cfg, err) : ARVIS_E_UNAVAILABLE;
     for (size_t i = 0; rc == ARVIS_OK && i < sizeof hmm_files / sizeof hmm_files[0]; i++) {
         char path[PATH_MAX_BYTES];
         snprintf(path, sizeof path, "%s/%s", e.hmm, hmm_files[i]);

@@ -7,12 +7,9 @@
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
-#include <pocketsphinx.h>
-#include <pthread.h>
-#include <sphinxbase/ckd_alloc.h>
-#include <sphinxbase/err.h>
 
 #include "arvis/stt.h"
+#include "sphinx_dl.h"
 
 /* Where Debian's pocketsphinx-en-us puts the model; empty config paths mean these. */
 #define DEBIAN_HMM "/usr/share/pocketsphinx/model/en-us/en-us"
@@ -48,11 +45,6 @@ struct arvis_wake {
     size_t tail_at;
     size_t tail_n;
 };
-
-static void silence_log(void)
-{
-    err_set_logfp(NULL); /* the decoder would otherwise write pages of INFO to stderr */
-}
 
 static int missing(const char *what, const char *path, const char *key, arvis_error *err)
 {
@@ -194,9 +186,10 @@ static int use_search(arvis_wake *w, const char *name, arvis_error *err)
 
 int arvis_wake_create(const arvis_config *cfg, arvis_wake **out, arvis_error *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, silence_log);
     *out = NULL;
+    if (!sphinx_load(err)) {
+        return ARVIS_E_UNAVAILABLE;
+    }
     char *hmm = malloc(PATH_BYTES), *dict = malloc(PATH_BYTES);
     arvis_wake *w = calloc(1, sizeof *w);
     const char *phrase = arvis_config_string(cfg, "wake.phrase");
