@@ -221,6 +221,22 @@ static void test_cue_plays_a_tone_higher_for_worse_levels(void **state)
     atu_close(&r);
 }
 
+/* A timer fires while Arvis runs: the worker says it between turns. The test waits for it (a
+ * second of real time passes); nothing is decided by how long it takes. */
+static void test_timer_is_said_when_it_fires(void **state)
+{
+    (void)state;
+    struct atu_rig r;
+    atu_open(&r, STALL, false, NULL);
+    uint64_t t = submit(&r, "set a timer for 1 second");
+    const struct atu_event *set = turn_end(&r, t);
+    assert_string_equal(set->stats.skill, "timer");
+    size_t i = atu_wait(&r, ARVIS_EVENT_NOTICE, 0);
+    assert_non_null(strstr(r.ev[i].text, "timer is done"));
+    assert_true(i > (size_t)(set - r.ev)); /* after the turn that set it */
+    atu_close(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_bad_requests_are_refused_with_a_reason),
         cmocka_unit_test(test_announcement_is_spoken_outside_a_turn),
         cmocka_unit_test(test_cue_plays_a_tone_higher_for_worse_levels),
+        cmocka_unit_test(test_timer_is_said_when_it_fires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
