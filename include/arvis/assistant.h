@@ -86,8 +86,9 @@ typedef struct arvis_event {
 } arvis_event;
 
 /* Called on the assistant's threads (the turn worker, the synthesis and playback threads, or
- * the thread running the live loop); must return quickly and not call back into the assistant
- * except arvis_assistant_cancel. */
+ * the thread running the live loop); must return quickly and not call back into the assistant.
+ * (A cancel from the playback thread, where AUDIO and the SPEAKING state come from, would wait
+ * for that very thread: cancel from another one.) */
 typedef void (*arvis_event_cb)(const arvis_event *ev, void *ud);
 
 typedef struct arvis_assistant_options {

@@ -99,6 +99,9 @@ int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, ui
 int assistant_submit_heard(arvis_assistant *a, arvis_stt_result *res, uint64_t end_ns,
                            double stt_ms, bool strip_wake, double wake_at_s, arvis_error *err);
 
+/* True on the playback thread while it runs the assistant's playback callback. */
+extern _Thread_local bool assistant_on_playback_thread;
+
 /* Sends a notification when the assistant has a manager (level, component, one sentence). */
 void assistant_notify(arvis_assistant *a, arvis_notify_level level, const char *component,
                       const char *fmt, ...) ARVIS_PRINTF(4, 5);

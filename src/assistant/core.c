@@ -27,9 +27,12 @@ static void on_tts_event(const arvis_tts_event *ev, void *ud)
 
 /* Playback events: the first audio of a turn makes it SPEAKING; the frontend's own callback
  * gets every event after that. */
+_Thread_local bool assistant_on_playback_thread;
+
 static void on_playback(const arvis_playback_event *ev, void *ud)
 {
     arvis_assistant *a = ud;
+    assistant_on_playback_thread = true;
     if (ev->kind == ARVIS_PLAYBACK_STARTED && atomic_load(&a->turn) &&
         !atomic_load(&a->first_audio_ns)) {
         atomic_store(&a->first_audio_ns, arvis_clock_ns());
@@ -47,6 +50,7 @@ static void on_playback(const arvis_playback_event *ev, void *ud)
     if (a->o.playback.cb) {
         a->o.playback.cb(ev, a->o.playback.ud);
     }
+    assistant_on_playback_thread = false;
 }
 
 static int start_components(arvis_assistant *a, arvis_error *err)
@@ -97,6 +101,8 @@ static struct request *next_request(arvis_assistant *a)
         uint64_t now_ms = arvis_clock_ns() / 1000000u;
         uint64_t due = arvis_skills_next_timer(a->skills);
         if (due <= now_ms) {
+            /* Busy while it is said: the microphone is muted and requests wait, as in a turn. */
+            a->busy = true;
             pthread_mutex_unlock(&a->lock);
             char *said = arvis_skills_fire_timers(a->skills, now_ms);
             if (said) {
@@ -105,6 +111,8 @@ static struct request *next_request(arvis_assistant *a)
                 free(said);
             }
             pthread_mutex_lock(&a->lock);
+            a->busy = false;
+            pthread_cond_broadcast(&a->cond);
             continue;
         }
         if (a->head) {
@@ -113,6 +121,7 @@ static struct request *next_request(arvis_assistant *a)
             a->tail = a->head ? a->tail : NULL;
             a->queued--;
             a->busy = true;
+            atomic_store(&a->cancel, false); /* a cancel from now on is this turn's */
             pthread_mutex_unlock(&a->lock);
             return r;
         }
@@ -134,7 +143,6 @@ static void *worker_main(void *arg)
     arvis_assistant *a = arg;
     struct request *r;
     while ((r = next_request(a))) {
-        atomic_store(&a->cancel, false);
         assistant_run_request(a, r);
         free_request(r);
         pthread_mutex_lock(&a->lock);
@@ -225,17 +233,19 @@ void arvis_assistant_destroy(arvis_assistant *a)
 /* Puts r in the queue, or refuses it as the busy policy says (r is then freed). */
 static int enqueue(arvis_assistant *a, struct request *r, uint64_t *turn, arvis_error *err)
 {
+    arvis_error why;
+    arvis_error_clear(&why);
     pthread_mutex_lock(&a->lock);
     bool busy = a->busy || a->head;
     int rc = ARVIS_OK;
     if (a->stop) {
-        rc = arvis_error_set(err, ARVIS_E_STATE, "the assistant is shutting down");
+        rc = arvis_error_set(&why, ARVIS_E_STATE, "the assistant is shutting down");
     } else if (busy && a->refuse_when_busy && !r->announce) {
-        rc = arvis_error_set(err, ARVIS_E_STATE,
+        rc = arvis_error_set(&why, ARVIS_E_STATE,
                              "busy with another request; ask again when it is done (or set "
                              "assistant.busy_policy to \"queue\")");
     } else if (a->queued >= a->queue_max && !r->announce) {
-        rc = arvis_error_set(err, ARVIS_E_TOOBIG,
+        rc = arvis_error_set(&why, ARVIS_E_TOOBIG,
                              "%zu requests are already waiting; ask again when they are done "
                              "(assistant.queue_max)",
                              a->queued);
@@ -252,9 +262,15 @@ static int enqueue(arvis_assistant *a, struct request *r, uint64_t *turn, arvis_
     }
     pthread_mutex_unlock(&a->lock);
     if (rc != ARVIS_OK) {
-        /* Never lost silently: the frontends hear of the refusal too. */
-        assistant_emit_notice(a, ARVIS_NOTIFY_WARNING, "assistant",
-                              err ? err->msg : "a request was refused: busy");
+        /* Never lost silently: the frontends hear of a refused request too. An announcement is
+         * a notification's own speech: notifying its refusal would call the notifications
+         * from inside them. */
+        if (!r->announce) {
+            assistant_emit_notice(a, ARVIS_NOTIFY_WARNING, "assistant", why.msg);
+        }
+        if (err) {
+            *err = why;
+        }
         free_request(r);
         return rc;
     }
@@ -367,8 +383,13 @@ void arvis_assistant_cancel(arvis_assistant *a, bool all)
             r = next;
         }
     }
+    pthread_mutex_lock(&a->lock);
     atomic_store(&a->cancel, true);
-    if (a->stt) {
+    bool live = a->live_src != NULL;
+    pthread_mutex_unlock(&a->lock);
+    /* The live loop's recogniser belongs to the utterance being heard (a barge-in goes on
+     * into the new request); arvis_assistant_stop_live stops the loop itself. */
+    if (a->stt && !live) {
         arvis_stt_cancel(a->stt);
     }
     arvis_llm_cancel(a->llm);

@@ -145,7 +145,7 @@ static int on_vad(struct live *l, const arvis_vad_event *ev, size_t n, arvis_err
 
 /* While a turn runs on a microphone: muted, or listening only for a loud wake phrase that
  * interrupts the answer. Returns true when the chunk is to be dropped. */
-static bool while_busy(struct live *l, const int16_t *pcm, size_t n, arvis_error *err)
+static bool while_busy(struct live *l, const int16_t *pcm, size_t n, bool *fed, arvis_error *err)
 {
     arvis_assistant *a = l->a;
     pthread_mutex_lock(&a->lock);
@@ -164,6 +164,7 @@ static bool while_busy(struct live *l, const int16_t *pcm, size_t n, arvis_error
         return true;
     }
     bool heard = false;
+    *fed = true;
     if (arvis_wake_feed(l->wake, pcm, n, &heard, err) == ARVIS_OK && heard) {
         arvis_assistant_cancel(a, true); /* barge-in: the user talks over the answer */
         assistant_emit_text(a, ARVIS_EVENT_WAKE, NULL, 0);
@@ -173,14 +174,14 @@ static bool while_busy(struct live *l, const int16_t *pcm, size_t n, arvis_error
     return false;
 }
 
-static int hear(struct live *l, const int16_t *pcm, size_t n, arvis_error *err)
+static int hear(struct live *l, const int16_t *pcm, size_t n, bool wake_fed, arvis_error *err)
 {
     uint64_t chunk_start = l->read_to;
     for (size_t i = 0; i < n; i++) {
         l->ring[(chunk_start + i) % LIVE_RING_SAMPLES] = pcm[i];
     }
     l->read_to += n;
-    if (l->wake && !l->woken) {
+    if (l->wake && !l->woken && !wake_fed) {
         bool heard = false;
         int rc = arvis_wake_feed(l->wake, pcm, n, &heard, err);
         if (rc != ARVIS_OK) {
@@ -227,10 +228,11 @@ static int loop(struct live *l, arvis_source *src, arvis_error *err)
             /* The end of a recording ends the utterance under way. */
             return l->in_speech ? utterance_end(l, err) : ARVIS_OK;
         }
-        if (while_busy(l, chunk, n, err)) {
+        bool wake_fed = false;
+        if (while_busy(l, chunk, n, &wake_fed, err)) {
             continue;
         }
-        rc = hear(l, chunk, n, err);
+        rc = hear(l, chunk, n, wake_fed, err);
         if (rc != ARVIS_OK) {
             return rc;
         }

@@ -22,6 +22,7 @@ struct job {
     uint64_t fed_to;  /* samples given to the recogniser so far */
     uint64_t start;   /* of the utterance under way */
     bool in_speech;
+    bool keep_text; /* the caller asked for the whole transcript */
 };
 
 /* Feeds the recogniser the ring's samples from fed_to up to `to`. */
@@ -71,8 +72,8 @@ static int end(struct job *j, uint64_t at, arvis_error *err)
     if (r->text[0]) {
         j->st->utterances++;
         j->st->words += r->n_words;
-        if ((j->text.len && arvis_buf_addc(&j->text, ' ') != ARVIS_OK) ||
-            arvis_buf_adds(&j->text, r->text) != ARVIS_OK) {
+        if (j->keep_text && ((j->text.len && arvis_buf_addc(&j->text, ' ') != ARVIS_OK) ||
+                             arvis_buf_adds(&j->text, r->text) != ARVIS_OK)) {
             rc = arvis_error_set(err, ARVIS_E_TOOBIG, "the transcript is too long to keep");
         }
         if (j->cb) {
@@ -150,6 +151,7 @@ int arvis_transcribe(arvis_stt *stt, arvis_source *src, const arvis_vad_options 
     }
     int rc = arvis_vad_create(&o, &vad, err);
     j->stt = stt;
+    j->keep_text = text != NULL;
     j->cb = cb;
     j->ud = ud;
     j->st = st;

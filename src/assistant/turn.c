@@ -262,12 +262,12 @@ static void end_turn(struct turn *t, int rc)
                       .answer = t->answer ? t->answer : ""};
     assistant_record_turn(a, &t->st);
     assistant_emit(a, &ev);
+    atomic_store(&a->turn, 0); /* late playback events no longer move this turn's state */
     if (a->o.notify) {
         arvis_notify_set_speaking(a->o.notify, false); /* held spoken notifications go now */
     }
     assistant_set_state(a,
                         rc == ARVIS_OK || t->st.cancelled ? ARVIS_STATE_IDLE : ARVIS_STATE_ERROR);
-    atomic_store(&a->turn, 0);
 }
 
 static void run_turn(arvis_assistant *a, struct request *r)

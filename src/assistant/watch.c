@@ -139,6 +139,11 @@ int arvis_assistant_cue(arvis_assistant *a, int level, arvis_error *err)
     if (!a->speech) {
         return arvis_error_set(err, ARVIS_E_STATE, "the assistant was started without sound");
     }
+    /* Not during a turn: the answer tells the user, and its first audio must be its own. Not
+     * from the playback thread (a sink failing): the push would wait for that very thread. */
+    if (atomic_load(&a->turn) || assistant_on_playback_thread) {
+        return ARVIS_OK;
+    }
     static const double pitch[] = {440, 523, 659, 784, 988}; /* debug ... critical */
     int l = level < 0 ? 0 : level > 4 ? 4 : level;
     size_t n = (size_t)CUE_RATE * (size_t)(CUE_MS + 40 * l) / 1000;

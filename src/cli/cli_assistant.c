@@ -216,14 +216,14 @@ int cli_assistant_open(const arvis_config *cfg, const struct cli_turn_options *o
         cli_watch_close(&p->watch);
         return cli_failure(rc, &err);
     }
-    p->watch.assistant = *a;
+    atomic_store(&p->watch.assistant, *a);
     return CLI_EXIT_OK;
 }
 
 void cli_assistant_close(struct cli_turn_printer *p, arvis_assistant *a)
 {
     arvis_assistant_destroy(a);
-    p->watch.assistant = NULL;
+    atomic_store(&p->watch.assistant, NULL);
     cli_watch_close(&p->watch);
 }
 

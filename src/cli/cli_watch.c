@@ -47,16 +47,18 @@ static int show_cb(const arvis_notification *n, void *ud)
     return 0;
 }
 
+/* Set from another thread once the assistant exists (the health monitor may notify before):
+ * until then there is nothing to speak or play through, which is not a failure. */
 static int speak_cb(const char *text, void *ud)
 {
-    const struct cli_watch *w = ud;
-    return w->assistant ? arvis_assistant_announce(w->assistant, text, NULL) : -1;
+    arvis_assistant *a = atomic_load(&((struct cli_watch *)ud)->assistant);
+    return a ? arvis_assistant_announce(a, text, NULL) : 0;
 }
 
 static int cue_cb(arvis_notify_level level, void *ud)
 {
-    const struct cli_watch *w = ud;
-    return w->assistant ? arvis_assistant_cue(w->assistant, (int)level, NULL) : -1;
+    arvis_assistant *a = atomic_load(&((struct cli_watch *)ud)->assistant);
+    return a ? arvis_assistant_cue(a, (int)level, NULL) : 0;
 }
 
 static void open_metrics(const arvis_config *cfg, struct cli_watch *w)
@@ -79,6 +81,7 @@ static void open_metrics(const arvis_config *cfg, struct cli_watch *w)
 void cli_watch_open(const arvis_config *cfg, bool json, bool speaks, struct cli_watch *w)
 {
     memset(w, 0, sizeof *w);
+    atomic_init(&w->assistant, NULL);
     w->json = json;
     arvis_notify_params p = arvis_notify_default_params();
     arvis_notify_params_from_config(cfg, &p);

@@ -4,6 +4,7 @@
 #ifndef ARVIS_CLI_WATCH_H
 #define ARVIS_CLI_WATCH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "arvis/arvis.h"
@@ -12,8 +13,8 @@ struct cli_watch {
     arvis_notify *notify;       /* NULL when notifications are off or failed to start */
     arvis_metrics *metrics;     /* NULL when metrics.enabled is false */
     arvis_metrics_store *store; /* NULL when it could not be opened (a warning said why) */
-    arvis_assistant *assistant; /* set after start: spoken notifications go through it */
-    bool json;                  /* notifications as JSON lines on stdout */
+    _Atomic(arvis_assistant *) assistant; /* set after start: spoken notifications go through it */
+    bool json;                            /* notifications as JSON lines on stdout */
 };
 
 /* Starts both from cfg. Neither failing stops the command: a warning says what is missing.

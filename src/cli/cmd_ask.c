@@ -288,7 +288,8 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
     /* A Ctrl-C while starting came before there was anything to cancel: the question is not
      * asked at all. */
     int rc = ARVIS_E_CANCELLED;
-    if (!cli_interrupted()) {
+    bool asked = !cli_interrupted();
+    if (asked) {
         rc = arvis_llm_ask(llm, question, &cb, &reply, &err);
     } else if (!(reply.text = calloc(1, 1))) {
         rc = ARVIS_E_NOMEM;
@@ -298,7 +299,9 @@ int cmd_ask(struct cli_ctx *ctx, int argc, char **argv)
     if (voice.speech) {
         arvis_speech_get_stats(voice.speech, &spoken);
     }
-    record(cfg, &reply, rc, &err, &spoken);
+    if (asked) {
+        record(cfg, &reply, rc, &err, &spoken);
+    }
     cli_interrupt_busy(false);
     FILE *text_out = text_on_stderr ? stderr : stdout;
     if (o.json) {

@@ -21,7 +21,7 @@ const char cmd_voice_usage[] =
     "  --engine, --voice   the speech engine and voice (see `arvis tts voices`)\n"
     "\n"
     "Exit codes: 0 answered, 1 no speech heard, cancelled or failed, 2 bad input, 3 the\n"
-    "language model was needed and could not be reached (Arvis says so), or no sound output.\n";
+    "language model was needed and could not answer (Arvis says why), or no sound output.\n";
 
 const char cmd_run_usage[] =
     "Usage: arvis run [--in FILE | -] [--no-wake] [--out FILE.wav] [--stats] [--json]\n"
@@ -89,6 +89,9 @@ static int outcome(const struct turn_command *c, const struct cli_turn_printer *
     if (!p->turns && !c->run) {
         cli_error("no speech heard in %s", c->o.in);
         return CLI_EXIT_FAILURE;
+    }
+    if (c->run) {
+        return CLI_EXIT_OK; /* the live loop ended: each turn has said how it went */
     }
     if (p->turns && p->last.cancelled) {
         return CLI_EXIT_FAILURE;

@@ -237,6 +237,51 @@ static void test_timer_is_said_when_it_fires(void **state)
     atu_close(&r);
 }
 
+/* A spoken notification held while an answer is spoken is released when the turn ends; when
+ * that end is a shutdown, its speech is refused quietly (the refusal is not notified from
+ * inside the notification: that deadlocked). */
+static int speak_through_assistant(const char *text, void *ud)
+{
+    arvis_assistant **a = ud;
+    return *a ? arvis_assistant_announce(*a, text, NULL) : 0;
+}
+
+static void test_shutdown_with_a_held_spoken_notification_does_not_hang(void **state)
+{
+    (void)state;
+    struct atu_rig r;
+    atu_open(&r,
+             "{\"replies\": [{\"tokens\": [\"First sentence. \", \"never\"], \"token_ms\": "
+             "600000}]}",
+             false, NULL);
+    arvis_assistant *spoken_by = NULL;
+    arvis_notify_params np = arvis_notify_default_params();
+    np.history_path = "";
+    np.speak_cb = speak_through_assistant;
+    np.ud = &spoken_by;
+    arvis_notify *n = NULL;
+    arvis_error err;
+    assert_int_equal(arvis_notify_create(&np, &n, &err), ARVIS_OK);
+    arvis_assistant_destroy(r.a); /* again, reporting to the manager */
+    static const char *const sinks[] = {"file", NULL};
+    arvis_assistant_options o = {.cfg = r.cfg,
+                                 .speak = true,
+                                 .playback = {.sinks = sinks, .sink = {.path = r.wav}},
+                                 .cb = atu_on_event,
+                                 .ud = &r,
+                                 .notify = n};
+    assert_int_equal(arvis_assistant_create(&o, &r.a, &err), ARVIS_OK);
+    spoken_by = r.a;
+    submit(&r, "tell me a long story");
+    atu_wait_state(&r, ARVIS_STATE_SPEAKING, 0);
+    assert_int_equal(arvis_notify_send(n, ARVIS_NOTIFY_ERROR, "test", "held while speaking"),
+                     ARVIS_OK);
+    arvis_assistant_destroy(r.a); /* cancels the turn; its end releases the held notification */
+    r.a = NULL;
+    arvis_notify_destroy(n);
+    atu_close(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_announcement_is_spoken_outside_a_turn),
         cmocka_unit_test(test_cue_plays_a_tone_higher_for_worse_levels),
         cmocka_unit_test(test_timer_is_said_when_it_fires),
+        cmocka_unit_test(test_shutdown_with_a_held_spoken_notification_does_not_hang),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
