@@ -37,7 +37,7 @@ struct atu_rig {
     size_t n;
 };
 
-static void atu_on_event(const arvis_event *ev, void *ud)
+static inline void atu_on_event(const arvis_event *ev, void *ud)
 {
     struct atu_rig *r = ud;
     pthread_mutex_lock(&r->mu);
@@ -63,7 +63,8 @@ static void atu_on_event(const arvis_event *ev, void *ud)
 
 /* Starts the assistant with the model server scripted by script (NULL: a server that refuses
  * connections), speech into r->wav, and the "key=value" overrides in sets. */
-static void atu_open(struct atu_rig *r, const char *script, bool hear, const char *const *sets)
+static inline void atu_open(struct atu_rig *r, const char *script, bool hear,
+                            const char *const *sets)
 {
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->mu, NULL);
@@ -98,7 +99,7 @@ static void atu_open(struct atu_rig *r, const char *script, bool hear, const cha
     }
 }
 
-static void atu_close(struct atu_rig *r)
+static inline void atu_close(struct atu_rig *r)
 {
     arvis_assistant_destroy(r->a);
     if (r->server) {
@@ -110,7 +111,7 @@ static void atu_close(struct atu_rig *r)
 }
 
 /* Waits until an event of kind (for turn, 0: any) has been recorded; returns its index. */
-static size_t atu_wait(struct atu_rig *r, arvis_event_kind kind, uint64_t turn)
+static inline size_t atu_wait(struct atu_rig *r, arvis_event_kind kind, uint64_t turn)
 {
     pthread_mutex_lock(&r->mu);
     for (size_t i = 0;; i++) {
@@ -125,7 +126,7 @@ static size_t atu_wait(struct atu_rig *r, arvis_event_kind kind, uint64_t turn)
 }
 
 /* Waits for a STATE event to state s after event index from; returns its index. */
-static size_t atu_wait_state(struct atu_rig *r, arvis_state s, size_t from)
+static inline size_t atu_wait_state(struct atu_rig *r, arvis_state s, size_t from)
 {
     pthread_mutex_lock(&r->mu);
     for (size_t i = from;; i++) {
@@ -140,7 +141,7 @@ static size_t atu_wait_state(struct atu_rig *r, arvis_state s, size_t from)
 }
 
 /* How many events of kind were recorded (for turn, 0: any). */
-static size_t atu_count(struct atu_rig *r, arvis_event_kind kind, uint64_t turn)
+static inline size_t atu_count(struct atu_rig *r, arvis_event_kind kind, uint64_t turn)
 {
     pthread_mutex_lock(&r->mu);
     size_t c = 0;
