@@ -368,6 +368,23 @@ int arvis_assistant_announce(arvis_assistant *a, const char *text, arvis_error *
     return submit(a, text, NULL, 0, 0, SUBMIT_ANNOUNCE, 0, NULL, err);
 }
 
+/* A queued request cancelled before it began: its turn ends, cancelled, so a frontend waiting
+ * for it hears it will not be answered. */
+static void drop_request(arvis_assistant *a, struct request *r)
+{
+    if (!r->announce) {
+        arvis_turn_stats st = {.stt_rtf = -1, .answered_by = "none", .cancelled = true};
+        const char *request = r->text ? r->text : r->heard ? r->heard->text : "";
+        arvis_event ev = {.kind = ARVIS_EVENT_TURN_END,
+                          .turn = r->turn,
+                          .stats = &st,
+                          .request = request,
+                          .answer = ""};
+        assistant_emit(a, &ev);
+    }
+    free_request(r);
+}
+
 void arvis_assistant_cancel(arvis_assistant *a, bool all)
 {
     if (all) {
@@ -379,7 +396,7 @@ void arvis_assistant_cancel(arvis_assistant *a, bool all)
         pthread_mutex_unlock(&a->lock);
         while (r) {
             struct request *next = r->next;
-            free_request(r);
+            drop_request(a, r);
             r = next;
         }
     }

@@ -137,21 +137,28 @@ static void test_queue_policy_answers_every_request_in_order(void **state)
     atu_close(&r);
 }
 
-static void test_queue_beyond_its_maximum_is_refused(void **state)
+static void test_queue_beyond_its_maximum_is_refused_and_cancel_ends_queued_turns(void **state)
 {
     (void)state;
     struct atu_rig r;
     const char *const sets[] = {"assistant.queue_max=1", NULL};
     atu_open(&r, STALL, false, sets);
-    submit(&r, "tell me a long story");
+    uint64_t t1 = submit(&r, "tell me a long story");
     atu_wait_state(&r, ARVIS_STATE_THINKING, 0); /* the first runs: the queue is empty */
-    submit(&r, "what is 2 plus 2");
+    uint64_t t2 = submit(&r, "what is 2 plus 2");
     arvis_error err;
     assert_int_equal(arvis_assistant_submit_text(r.a, "what is 3 plus 3", NULL, &err),
                      ARVIS_E_TOOBIG);
     assert_non_null(strstr(err.msg, "assistant.queue_max"));
+    /* Cancelling everything ends the queued turn too, so nobody waits for it in vain. */
     arvis_assistant_cancel(r.a, true);
+    const struct atu_event *queued = turn_end(&r, t2);
+    assert_true(queued->stats.cancelled);
+    assert_string_equal(queued->request, "what is 2 plus 2");
+    assert_string_equal(queued->answer, "");
+    assert_true(turn_end(&r, t1)->stats.cancelled);
     arvis_assistant_wait_idle(r.a);
+    assert_int_equal(atu_count(&r, ARVIS_EVENT_TURN_END, 0), 2);
     atu_close(&r);
 }
 
@@ -290,7 +297,7 @@ int main(void)
         cmocka_unit_test(test_unreachable_model_is_said_in_words_and_text),
         cmocka_unit_test(test_refuse_policy_refuses_in_words_while_busy),
         cmocka_unit_test(test_queue_policy_answers_every_request_in_order),
-        cmocka_unit_test(test_queue_beyond_its_maximum_is_refused),
+        cmocka_unit_test(test_queue_beyond_its_maximum_is_refused_and_cancel_ends_queued_turns),
         cmocka_unit_test(test_cancel_while_thinking_ends_the_turn),
         cmocka_unit_test(test_bad_requests_are_refused_with_a_reason),
         cmocka_unit_test(test_announcement_is_spoken_outside_a_turn),
