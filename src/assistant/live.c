@@ -28,6 +28,7 @@ struct live {
     uint64_t wake_pos;     /* stream position where the wake phrase was heard */
     bool in_speech;
     bool woken;     /* the wake phrase was heard in this utterance */
+    bool barged;    /* ...over an answer, which was cancelled */
     size_t handled; /* requests submitted */
 };
 
@@ -119,6 +120,12 @@ static int utterance_end(struct live *l, arvis_error *err)
                            ? (double)(l->wake_pos - l->utt_start) / ARVIS_STT_RATE
                            : 0;
     l->woken = false;
+    if (l->barged) {
+        /* The interrupted turn ends within milliseconds of its cancel; waiting for it keeps
+         * the "refuse" busy policy from refusing the request that interrupted it. */
+        l->barged = false;
+        arvis_assistant_wait_idle(a);
+    }
     rc = assistant_submit_heard(a, res, end_ns, l->stt_ms, l->o->wake, wake_at_s, err);
     if (rc == ARVIS_OK) {
         l->handled++;
@@ -168,7 +175,7 @@ static bool while_busy(struct live *l, const int16_t *pcm, size_t n, bool *fed, 
     if (arvis_wake_feed(l->wake, pcm, n, &heard, err) == ARVIS_OK && heard) {
         arvis_assistant_cancel(a, true); /* barge-in: the user talks over the answer */
         assistant_emit_text(a, ARVIS_EVENT_WAKE, NULL, 0);
-        l->woken = true;
+        l->woken = l->barged = true;
         l->wake_pos = l->read_to + n;
     }
     return false;

@@ -171,8 +171,10 @@ static void test_raised_threshold_takes_only_the_wake_phrase_which_interrupts(vo
 {
     (void)state;
     struct atu_rig r;
+    /* "refuse": the request that interrupts is not refused for the turn it interrupted. */
     const char *const sets[] = {"wake.during_playback=raise_threshold",
-                                "llm.stream_chunk_timeout_ms=600000", NULL};
+                                "llm.stream_chunk_timeout_ms=600000",
+                                "assistant.busy_policy=refuse", NULL};
     atu_open(&r, STALLED, true, sets);
     struct mic m;
     mic_open(&m, &r, true);
