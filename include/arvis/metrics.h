@@ -236,6 +236,11 @@ typedef struct arvis_metrics_store_params {
     size_t max_files;         /* files kept, both formats counted */
     unsigned flush_ms; /* a thread of the store flushes this often (0: no thread; the owner calls
                         * arvis_metrics_store_flush) */
+    /* Load only what recording needs to go on: counters' totals and gauges' last values, read
+     * from the newest file alone (each new file repeats them all), no histogram samples; the
+     * whole load when that file has a damaged line. For a process that records and never reads
+     * window statistics: the load no longer grows with the stored samples. */
+    bool totals_only;
 } arvis_metrics_store_params;
 
 /* JSON Lines, 10 MB files, 100 MB in all, 20 files, flushed every 10 s. */

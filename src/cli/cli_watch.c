@@ -72,6 +72,7 @@ static void open_metrics(const arvis_config *cfg, struct cli_watch *w)
     }
     arvis_metrics_store_params sp = arvis_metrics_store_default_params();
     arvis_metrics_store_params_from_config(cfg, &sp);
+    sp.totals_only = true; /* these commands record; `arvis metrics` reads */
     arvis_error err;
     if (arvis_metrics_store_open(&sp, w->metrics, &w->store, NULL, &err) != ARVIS_OK) {
         cli_warning("the figures of this run will not be kept: %s", err.msg);

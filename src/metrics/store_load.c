@@ -25,6 +25,7 @@ struct series {
 struct load {
     arvis_metrics *reg;
     arvis_metrics_load_report r;
+    bool totals_only; /* histogram samples are not loaded */
     int64_t since_ms, now_ms;
     uint64_t now_ns;
     struct series *series;
@@ -139,6 +140,9 @@ static bool load_line(struct load *l, int f, const char *line, size_t len)
     if (!s || !s->m || s->m->type != l->rec.type) {
         return false;
     }
+    if (l->rec.type == ARVIS_METRIC_HISTOGRAM && l->totals_only) {
+        return true;
+    }
     if (l->rec.type == ARVIS_METRIC_HISTOGRAM) {
         arvis_metric_observe_at(s->m, l->rec.v, time_of(l, l->rec.t_ms));
     } else {
@@ -183,6 +187,16 @@ static void load_file(struct load *l, const char *path, int f)
     fclose(in);
 }
 
+static void free_series(struct load *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->series[i].key);
+    }
+    free(l->series);
+    l->series = NULL;
+    l->n = l->cap = l->hit = 0;
+}
+
 /* Counters continue from their stored total, gauges show their last value. */
 static void apply_last(struct load *l)
 {
@@ -193,9 +207,8 @@ static void apply_last(struct load *l)
         } else if (s->m && s->has_last) {
             arvis_metric_set(s->m, s->last);
         }
-        free(s->key);
     }
-    free(l->series);
+    free_series(l);
 }
 
 static void load_files(struct load *l, const char *dir, const struct store_file *files, size_t n)
@@ -216,6 +229,27 @@ static void load_files(struct load *l, const char *dir, const struct store_file 
     }
 }
 
+/* Totals only: the newest file holds every counter and gauge, so it is all there is to read;
+ * when one of its lines is damaged, or it holds none (a roll cut short), a total may be in an
+ * older file, and everything is read. */
+static void load_newest_or_all(struct load *l, const char *dir, const struct store_file *files,
+                               size_t n)
+{
+    if (l->totals_only && n > 0) {
+        size_t newest = n - 1;
+        while (newest > 0 && files[newest - 1].seq == files[n - 1].seq) {
+            newest--; /* of the same file in both formats, the JSON Lines one (listed first) */
+        }
+        load_files(l, dir, files + newest, 1);
+        if (l->r.bad_lines == 0 && (l->n > 0 || n == 1)) {
+            return;
+        }
+        free_series(l);
+        l->r = (arvis_metrics_load_report){0};
+    }
+    load_files(l, dir, files, n);
+}
+
 int arvis_metrics_store_load(const arvis_metrics_store_params *p, arvis_metrics *reg,
                              double since_s, arvis_metrics_load_report *r, arvis_error *err)
 {
@@ -232,10 +266,11 @@ int arvis_metrics_store_load(const arvis_metrics_store_params *p, arvis_metrics 
     }
     if (l) {
         *l = (struct load){.reg = reg,
+                           .totals_only = p->totals_only,
                            .since_ms = since_s > 0 ? (int64_t)(since_s * MS_PER_S) : INT64_MIN,
                            .now_ms = (int64_t)(arvis_clock_wall() * MS_PER_S),
                            .now_ns = arvis_clock_ns()};
-        load_files(l, dir, files, n);
+        load_newest_or_all(l, dir, files, n);
         apply_last(l);
         if (l->r.bad_lines) {
             arvis_log(ARVIS_LOG_WARNING, "metrics",
