@@ -65,6 +65,10 @@ typedef struct arvis_metric arvis_metric;   /* one metric, owned by its registry
 /* Creates an empty registry. Returns NULL when memory runs out. */
 arvis_metrics *arvis_metrics_create(void);
 
+/* The window of the histograms created from now on that do not ask for one (metrics.window;
+ * ARVIS_METRICS_WINDOW_DEFAULT until set). ARVIS_E_INVAL outside 1..ARVIS_METRICS_WINDOW_MAX. */
+int arvis_metrics_set_default_window(arvis_metrics *reg, size_t window, arvis_error *err);
+
 /* Frees the registry and every metric in it: handles from it must not be used afterwards.
  * Snapshots taken from it stay valid. reg may be NULL. */
 void arvis_metrics_destroy(arvis_metrics *reg);

@@ -70,10 +70,14 @@ static void open_metrics(const arvis_config *cfg, struct cli_watch *w)
     if (!w->metrics) {
         return;
     }
+    arvis_error err;
+    if (arvis_metrics_set_default_window(
+            w->metrics, (size_t)arvis_config_int(cfg, "metrics.window"), &err) != ARVIS_OK) {
+        cli_warning("%s", err.msg);
+    }
     arvis_metrics_store_params sp = arvis_metrics_store_default_params();
     arvis_metrics_store_params_from_config(cfg, &sp);
     sp.totals_only = true; /* these commands record; `arvis metrics` reads */
-    arvis_error err;
     if (arvis_metrics_store_open(&sp, w->metrics, &w->store, NULL, &err) != ARVIS_OK) {
         cli_warning("the figures of this run will not be kept: %s", err.msg);
     }

@@ -204,7 +204,11 @@ static int gather(const arvis_config *cfg, arvis_metrics *reg, double since, cha
     arvis_metrics_store_params p = arvis_metrics_store_default_params();
     arvis_metrics_store_params_from_config(cfg, &p);
     arvis_error err;
-    int rc = arvis_metrics_store_dir(&p, dir, &err);
+    int rc = arvis_metrics_set_default_window(reg, (size_t)arvis_config_int(cfg, "metrics.window"),
+                                              &err);
+    if (rc == ARVIS_OK) {
+        rc = arvis_metrics_store_dir(&p, dir, &err);
+    }
     double since_s = since > 0 ? arvis_clock_wall() - since : 0;
     if (rc == ARVIS_OK) {
         rc = arvis_metrics_store_load(&p, reg, since_s, r, &err);

@@ -91,6 +91,7 @@ struct arvis_metrics {
     arvis_metric **items;
     size_t n;
     size_t cap;
+    size_t default_window; /* of histograms that do not ask for one */
 };
 
 /* record.c: a counter's or gauge's value. */

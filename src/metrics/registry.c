@@ -41,7 +41,24 @@ arvis_metrics *arvis_metrics_create(void)
         free(reg);
         return NULL;
     }
+    if (reg) {
+        reg->default_window = ARVIS_METRICS_WINDOW_DEFAULT;
+    }
     return reg;
+}
+
+int arvis_metrics_set_default_window(arvis_metrics *reg, size_t window, arvis_error *err)
+{
+    if (window < 1 || window > ARVIS_METRICS_WINDOW_MAX) {
+        return arvis_error_set(
+            err, ARVIS_E_INVAL,
+            "a metrics window of %zu samples is outside 1 to %d (metrics.window)", window,
+            ARVIS_METRICS_WINDOW_MAX);
+    }
+    pthread_mutex_lock(&reg->lock);
+    reg->default_window = window;
+    pthread_mutex_unlock(&reg->lock);
+    return ARVIS_OK;
 }
 
 static void metric_free(arvis_metric *m)
@@ -177,13 +194,14 @@ static int check_opts(arvis_metric_type type, const arvis_metric_opts *o, arvis_
     return rc;
 }
 
-static struct metric_settings settings_of(arvis_metric_type type, const arvis_metric_opts *o)
+static struct metric_settings settings_of(arvis_metric_type type, const arvis_metric_opts *o,
+                                          size_t default_window)
 {
     struct metric_settings s = {0};
     if (type == ARVIS_METRIC_HISTOGRAM) {
         s.bounds = o->buckets ? o->buckets : default_buckets;
         s.n_buckets = o->buckets ? o->n_buckets : N_DEFAULT_BUCKETS;
-        s.window = o->window ? o->window : ARVIS_METRICS_WINDOW_DEFAULT;
+        s.window = o->window ? o->window : default_window;
         s.window_ns = (uint64_t)(o->window_seconds * 1e9);
     }
     return s;
@@ -349,8 +367,8 @@ int arvis_metrics_get(arvis_metrics *reg, arvis_metric_type type, const arvis_me
     if (rc != ARVIS_OK) {
         return rc;
     }
-    struct metric_settings s = settings_of(type, o);
     pthread_mutex_lock(&reg->lock);
+    struct metric_settings s = settings_of(type, o, reg->default_window);
     for (size_t i = 0; i < reg->n && rc == ARVIS_OK && !*out; i++) {
         bool same = false;
         rc = compare_existing(reg->items[i], type, o, &s, &same, err);

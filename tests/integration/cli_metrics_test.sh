@@ -104,4 +104,19 @@ check "arvis ask without the server: one error line, exit 3" eval 'rc_is 3 && [ 
 arvis metrics --json
 check "the failed ask is counted too" eval 'rc_is 0 && [ "$(printf "%s" "$OUT" | jq "[.metrics[] | select(.name == \"arvis_llm_errors_total\")][0].value")" -ge 2 ]'
 
+# metrics.window: the window statistics cover that many of the newest samples.
+now=$(($(date +%s) * 1000))
+i=0
+while [ $i -lt 30 ]; do
+    printf '{"t":%d,"name":"arvis_stt_latency_seconds","type":"histogram","labels":{},"v":%d}\n' $((now - 30 + i)) $i
+    i=$((i + 1))
+done >>"$(ls "$ARVIS_HOME"/data/metrics/*.jsonl | tail -1)"
+latency='[.metrics[] | select(.name == "arvis_stt_latency_seconds")][0].window'
+arvis --set metrics.window=10 metrics --json
+check "metrics.window=10: statistics over the 10 newest samples" eval 'rc_is 0 && [ "$(printf "%s" "$OUT" | jq "$latency.count")" -eq 10 ] && [ "$(printf "%s" "$OUT" | jq "$latency.min")" -eq 20 ]'
+arvis metrics --json
+check "the default window holds all 30 (and the voice turn's)" eval 'rc_is 0 && [ "$(printf "%s" "$OUT" | jq "$latency.count")" -ge 30 ]'
+arvis --set metrics.window=100000 metrics
+check "a window above 16384 is refused, naming the key" eval '[ "$RC" -ne 0 ] && err_has "metrics.window"'
+
 finish

@@ -158,6 +158,31 @@ static void test_old_samples_leave_a_full_window(void **state)
     arvis_metrics_destroy(reg);
 }
 
+/* The registry's default window (metrics.window) sizes the histograms that do not ask. */
+static void test_the_default_window_is_the_registrys(void **state)
+{
+    (void)state;
+    arvis_metrics *reg = arvis_metrics_create();
+    assert_non_null(reg);
+    arvis_error err;
+    assert_int_equal(arvis_metrics_set_default_window(reg, 0, &err), ARVIS_E_INVAL);
+    assert_int_equal(arvis_metrics_set_default_window(reg, ARVIS_METRICS_WINDOW_MAX + 1, &err),
+                     ARVIS_E_INVAL);
+    assert_non_null(strstr(err.msg, "metrics.window"));
+    assert_int_equal(arvis_metrics_set_default_window(reg, 4, &err), ARVIS_OK);
+    arvis_metric *m = NULL;
+    arvis_metric_opts o = {.name = "h"};
+    assert_int_equal(arvis_metrics_get(reg, ARVIS_METRIC_HISTOGRAM, &o, &m, NULL), ARVIS_OK);
+    for (int i = 1; i <= 9; i++) {
+        arvis_metric_observe(m, i);
+    }
+    arvis_metric_series s = stats_at(reg, 0);
+    assert_int_equal(s.window.count, 4);
+    assert_float_equal(s.window.min, 6, 0);
+    assert_int_equal(s.count, 9);
+    arvis_metrics_destroy(reg);
+}
+
 static void test_samples_older_than_the_age_limit_leave(void **state)
 {
     (void)state;
@@ -270,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_one_to_a_hundred_in_any_order),
         cmocka_unit_test(test_random_values_match_a_sort),
         cmocka_unit_test(test_old_samples_leave_a_full_window),
+        cmocka_unit_test(test_the_default_window_is_the_registrys),
         cmocka_unit_test(test_samples_older_than_the_age_limit_leave),
         cmocka_unit_test(test_the_window_is_the_newest_samples_of_all_threads),
         cmocka_unit_test(test_nan_is_ignored_and_infinity_counts),
