@@ -44,7 +44,8 @@ struct arvis_assistant {
     arvis_skills *skills;
     arvis_health *health;
     arvis_health_monitor *monitor;
-    arvis_metrics_system *system; /* made at the first turn recorded */
+    arvis_metrics_system *system; /* made at the first sample; the worker's alone */
+    uint64_t system_due_ms;       /* next system sample, arvis_clock_ns / 1e6 (UINT64_MAX: none) */
 
     pthread_t worker;
     pthread_mutex_t lock;
@@ -111,6 +112,10 @@ int assistant_watch_start(arvis_assistant *a, arvis_error *err);
 void assistant_watch_stop(arvis_assistant *a);
 
 /* Records a finished turn's figures in the metrics registry, when there is one. */
+/* Records the system's and the process's figures (metrics.system_interval 0: never) and sets
+ * when the next periodic sample is due. Worker thread only. */
+void assistant_sample_system(arvis_assistant *a);
+
 void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st);
 
 /* Speaks text outside a turn and waits until it has been played. */

@@ -89,7 +89,8 @@ static void free_request(struct request *r)
     }
 }
 
-/* Takes the next request, or NULL at stop; between requests, says the timers that are due. */
+/* Takes the next request, or NULL at stop; between requests, says the timers that are due and
+ * takes the system figures every metrics.system_interval. */
 static struct request *next_request(arvis_assistant *a)
 {
     pthread_mutex_lock(&a->lock);
@@ -99,6 +100,12 @@ static struct request *next_request(arvis_assistant *a)
             return NULL;
         }
         uint64_t now_ms = arvis_clock_ns() / 1000000u;
+        if (a->system_due_ms <= now_ms) {
+            pthread_mutex_unlock(&a->lock);
+            assistant_sample_system(a);
+            pthread_mutex_lock(&a->lock);
+            continue;
+        }
         uint64_t due = arvis_skills_next_timer(a->skills);
         if (due <= now_ms) {
             /* Busy while it is said: the microphone is muted and requests wait, as in a turn. */
@@ -125,6 +132,7 @@ static struct request *next_request(arvis_assistant *a)
             pthread_mutex_unlock(&a->lock);
             return r;
         }
+        due = due < a->system_due_ms ? due : a->system_due_ms;
         uint64_t wait_ms = due == UINT64_MAX ? WORKER_IDLE_WAIT_MS : due - now_ms;
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -169,6 +177,7 @@ int arvis_assistant_create(const arvis_assistant_options *o, arvis_assistant **o
     a->refuse_when_busy =
         strcmp(arvis_config_string(a->cfg, "assistant.busy_policy"), "refuse") == 0;
     a->queue_max = (size_t)arvis_config_int(a->cfg, "assistant.queue_max");
+    a->system_due_ms = 0; /* the first system sample is taken when the worker starts */
     pthread_mutex_init(&a->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

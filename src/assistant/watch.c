@@ -116,17 +116,35 @@ void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st)
         rc = arvis_metrics_record_turn(reg, seconds(st->first_audio_ms), seconds(st->total_ms),
                                        &err);
     }
-    /* The machine's and the process's figures, once a turn: what the turn cost shows in them. */
-    if (rc == ARVIS_OK && !a->system) {
-        rc = arvis_metrics_system_create(reg, arvis_config_bool(a->cfg, "metrics.gpu"), NULL,
-                                         &a->system, &err);
+    if (rc != ARVIS_OK) {
+        assistant_notify(a, ARVIS_NOTIFY_WARNING, "metrics", "%s", err.msg);
+    }
+    /* The machine's and the process's figures after each turn too: what it cost shows. */
+    assistant_sample_system(a);
+}
+
+void assistant_sample_system(arvis_assistant *a)
+{
+    int64_t interval_s = arvis_config_int(a->cfg, "metrics.system_interval");
+    a->system_due_ms = UINT64_MAX;
+    if (!a->o.metrics || interval_s <= 0) {
+        return;
+    }
+    arvis_error err;
+    int rc = ARVIS_OK;
+    if (!a->system) {
+        rc = arvis_metrics_system_create(a->o.metrics, arvis_config_bool(a->cfg, "metrics.gpu"),
+                                         NULL, &a->system, &err);
     }
     if (rc == ARVIS_OK) {
         rc = arvis_metrics_system_sample(a->system, &err);
     }
     if (rc != ARVIS_OK) {
+        /* Said once: periodic sampling stops rather than repeat it every interval. */
         assistant_notify(a, ARVIS_NOTIFY_WARNING, "metrics", "%s", err.msg);
+        return;
     }
+    a->system_due_ms = arvis_clock_ns() / 1000000u + (uint64_t)interval_s * 1000u;
 }
 
 /* The cue: a tone of CUE_MS at a pitch rising with the level, faded in and out so it does not
