@@ -80,10 +80,10 @@ typedef struct arvis_notify_params {
         bool enabled;
         arvis_notify_level min_level;
     } channels[ARVIS_NOTIFY_CHANNELS];
-    const char *history_path; /* NULL: notifications.jsonl in the data folder; "": memory only */
-    const char *audit_path;   /* NULL: audit.jsonl in the state folder; unused with audit */
+    const char *history_path;  /* NULL: notifications.jsonl in the data folder; "": memory only */
+    const char *audit_path;    /* NULL: audit.jsonl in the state folder; unused with audit */
     struct arvis_audit *audit; /* NULL: the audit channel opens its own log at audit_path */
-    arvis_notify_ui_cb ui_cb; /* a channel whose callback is NULL is unavailable */
+    arvis_notify_ui_cb ui_cb;  /* a channel whose callback is NULL is unavailable */
     arvis_notify_speak_cb speak_cb;
     arvis_notify_cue_cb cue_cb;
     arvis_notify_problem_cb problem_cb; /* NULL: a warning in the log */
@@ -130,6 +130,14 @@ int arvis_notify_send_at(arvis_notify *n, arvis_notify_level level, const char *
 /* arvis_notify_send_at at the current wall-clock time. */
 int arvis_notify_send(arvis_notify *n, arvis_notify_level level, const char *component,
                       const char *message);
+
+struct arvis_health_change;
+
+/* Sends a health monitor's change (its change_cb's argument) as a "health" notification:
+ * a component going UNHEALTHY while Arvis runs is an ERROR, what is wrong in the first round a
+ * WARNING (shown, not spoken), a recovery INFO; the overall status and the first round's
+ * healthy components are not sent. n may be NULL. As arvis_notify_send. */
+int arvis_notify_health_change(arvis_notify *n, const struct arvis_health_change *c);
 
 /* Tells the manager whether an answer is being spoken. While it is, TTS notifications are
  * queued (at most ARVIS_NOTIFY_TTS_QUEUE_MAX, oldest dropped first); going false speaks them in

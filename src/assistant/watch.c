@@ -23,27 +23,10 @@ void assistant_notify(arvis_assistant *a, arvis_notify_level level, const char *
     arvis_notify_send(a->o.notify, level, component, message);
 }
 
-/* A health change: worse is a warning or an error, a recovery is news; the first round's
- * "unknown -> healthy" is not worth a word. */
 static void on_health_change(const arvis_health_change *c, void *ud)
 {
     arvis_assistant *a = ud;
-    /* The overall status repeats its worst component's message; the first round's healthy
-     * components are not news. */
-    if (strcmp(c->component, ARVIS_HEALTH_OVERALL) == 0 ||
-        (c->old_status == ARVIS_HEALTH_UNKNOWN && c->new_status == ARVIS_HEALTH_HEALTHY)) {
-        return;
-    }
-    /* What is wrong at start is shown, not spoken: only a change while Arvis runs is an error
-     * worth interrupting for. */
-    bool at_start = c->old_status == ARVIS_HEALTH_UNKNOWN;
-    arvis_notify_level level = c->new_status == ARVIS_HEALTH_UNHEALTHY && !at_start
-                                   ? ARVIS_NOTIFY_ERROR
-                               : c->new_status == ARVIS_HEALTH_HEALTHY ? ARVIS_NOTIFY_INFO
-                                                                       : ARVIS_NOTIFY_WARNING;
-    assistant_notify(a, level, "health", "%s is %s (was %s): %s", c->component,
-                     arvis_health_status_name(c->new_status),
-                     arvis_health_status_name(c->old_status), c->message ? c->message : "");
+    arvis_notify_health_change(a->o.notify, c);
 }
 
 int assistant_watch_start(arvis_assistant *a, arvis_error *err)

@@ -210,6 +210,10 @@ int cli_assistant_open(const arvis_config *cfg, const struct cli_turn_options *o
     cli_watch_open(cfg, o->json, true, &p->watch);
     ao.notify = p->watch.notify;
     ao.metrics = p->watch.metrics;
+    if (o->monitor) {
+        p->watch.audit = cli_audit_open(cfg, "health checks go on");
+        ao.audit = p->watch.audit;
+    }
     arvis_error err;
     int rc = arvis_assistant_create(&ao, a, &err);
     if (rc != ARVIS_OK) {

@@ -106,8 +106,43 @@ void cli_watch_open(const arvis_config *cfg, bool json, bool speaks, struct cli_
     open_metrics(cfg, w);
 }
 
+arvis_audit *cli_audit_open(const arvis_config *cfg, const char *what)
+{
+    arvis_audit_params p = arvis_audit_default_params();
+    arvis_audit_params_from_config(cfg, &p);
+    arvis_audit *a = NULL;
+    arvis_error err;
+    if (arvis_audit_open(&p, &a, &err) != ARVIS_OK) {
+        cli_warning("%s; %s without an audit trail", err.msg, what);
+    }
+    return a;
+}
+
+static void on_health_change(const arvis_health_change *c, void *ud)
+{
+    const struct cli_watch *w = ud;
+    arvis_notify_health_change(w->notify, c);
+}
+
+void cli_watch_monitor(const arvis_config *cfg, struct cli_watch *w)
+{
+    w->audit = cli_audit_open(cfg, "health checks go on");
+    arvis_health_monitor_options o = {.change_cb = on_health_change, .ud = w, .audit = w->audit};
+    arvis_error err;
+    int rc = arvis_health_create(cfg, &w->health, &err);
+    if (rc == ARVIS_OK) {
+        rc = arvis_health_monitor_start(w->health, &o, &w->monitor, &err);
+    }
+    if (rc != ARVIS_OK) {
+        cli_warning("health is not watched in this run: %s", err.msg);
+    }
+}
+
 void cli_watch_close(struct cli_watch *w)
 {
+    arvis_health_monitor_stop(w->monitor);
+    arvis_health_destroy(w->health);
+    arvis_audit_close(w->audit);
     arvis_metrics_store_destroy(w->store);
     arvis_metrics_destroy(w->metrics);
     arvis_notify_destroy(w->notify);

@@ -199,6 +199,7 @@ int cmd_chat(struct cli_ctx *ctx, int argc, char **argv)
     int code = cli_llm_open(ctx, history, &c->cfg, &c->llm);
     if (code == CLI_EXIT_OK) {
         cli_watch_open(c->cfg, false, false, &c->watch);
+        cli_watch_monitor(c->cfg, &c->watch);
     }
     if (code == CLI_EXIT_OK && cli_interrupt_start(c->llm) != 0) {
         cli_error("cannot set up Ctrl-C handling");

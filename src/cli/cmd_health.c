@@ -13,6 +13,7 @@
 
 #include "cli_health.h"
 #include "cli_llm.h"
+#include "cli_watch.h"
 
 const char cmd_health_usage[] =
     "Usage: arvis health [--json] [--watch [--interval SECONDS]]\n"
@@ -141,24 +142,11 @@ static void wait_for_signal(void)
     }
 }
 
-/* The audit log of security.audit.*, or NULL (with a warning) when there is none. */
-static arvis_audit *open_audit(const arvis_config *cfg)
-{
-    arvis_audit_params p = arvis_audit_default_params();
-    arvis_audit_params_from_config(cfg, &p);
-    arvis_audit *a = NULL;
-    arvis_error err;
-    if (arvis_audit_open(&p, &a, &err) != ARVIS_OK) {
-        cli_warning("%s; watching without an audit trail", err.msg);
-    }
-    return a;
-}
-
 static int watch(const arvis_config *cfg, arvis_health *h, bool json, unsigned interval)
 {
     struct watch w = {.json = json, .overall = ARVIS_HEALTH_UNKNOWN};
     pthread_mutex_init(&w.lock, NULL);
-    arvis_audit *audit = open_audit(cfg);
+    arvis_audit *audit = cli_audit_open(cfg, "watching");
     /* Signals are blocked before the monitor's thread starts, so only the interrupt thread
      * takes them. */
     if (cli_interrupt_start(NULL) != 0) {

@@ -96,6 +96,8 @@ arvis --set llm.base_url=http://127.0.0.1:9 --set llm.retries=0 ask --json hi
 check "with --json a failure is an error event, then done, and exit 3" eval 'rc_is 3 && out_has "{\"event\":\"error\",\"text\":\"cannot reach Ollama" && out_has "\"code\":\"service or device unavailable\"" && out_has "\"event\":\"done\",\"answer\":\"\",\"cut\":true"'
 arvis --set llm.base_url=http://127.0.0.1:9 --set llm.retries=1 --set llm.retry_backoff_ms=0 ask hi
 check "retries are announced" eval 'rc_is 3 && err_has "trying again in 0 ms (1 of 1)"'
+arvis --set llm.base_url=http://127.0.0.1:9 chat --no-warmup </dev/null
+check "chat watches health: the model server down at start is one warning, and in the audit log" eval 'rc_is 0 && [ "$(printf "%s\n" "$ERR" | grep -c "health: llm is UNHEALTHY")" -eq 1 ] && grep -q "\"health.check_failed\",\"component\":\"llm\"" "$ARVIS_HOME/state/audit.jsonl"'
 
 serve '{"replies":[{"text":"one two three four","fault":"stall","fault_after":2}]}'
 arvis --set llm.stream_chunk_timeout_ms=1000 ask "Count"
