@@ -120,6 +120,7 @@ cat "$WORK/s1.pcm" "$WORK/moon.pcm" "$WORK/s2.pcm" "$WORK/wake.pcm" "$WORK/s2.pc
 arvis run --no-history --json --in - --out "$WORK/run.wav" <"$WORK/convo.pcm"
 check "run: talk without the wake phrase is ignored, the phrase alone is acknowledged, then the request is answered" eval 'rc_is 0 && out_has "\"event\":\"wake\"" && out_has "\"answered_by\":\"wake\"" && out_has "\"skill\":\"time\"" && ! out_has "moon"'
 check "run: the health monitor shows the model server down at start as a warning, once" eval 'out_has "{\"event\":\"notification\",\"level\":\"warning\",\"component\":\"health\",\"text\":\"llm is UNHEALTHY" && ! out_has "overall is"'
+check "run: the failed check is in the audit log" eval 'grep -q "\"health.check_failed\",\"component\":\"llm\"" "$ARVIS_HOME/state/audit.jsonl"'
 cat "$WORK/s1.pcm" "$WORK/wake.pcm" "$WORK/times.pcm" "$WORK/s2.pcm" >"$WORK/convo2.pcm"
 arvis run --no-history --in - --out "$WORK/run2.wav" <"$WORK/convo2.pcm"
 check "run: the wake phrase and the request in one breath" eval 'rc_is 0 && out_has "84"'
