@@ -62,6 +62,12 @@ void arvis_stt_destroy(arvis_stt *s);
 /* Begins an utterance (ending any that was going on without a result). */
 int arvis_stt_start(arvis_stt *s, arvis_error *err);
 
+/* Right after arvis_stt_start, for an utterance that begins with speech at once (a recording
+ * cut at its first word): gives the recogniser `seconds` of silence first, as the pre-roll would
+ * have, since it hears a first word better after a moment of quiet. The result's word times and
+ * audio length leave it out. */
+int arvis_stt_lead_in(arvis_stt *s, double seconds, arvis_error *err);
+
 /* Feeds n samples at ARVIS_STT_RATE to the utterance; returns ARVIS_E_CANCELLED once
  * arvis_stt_cancel was called (until the next start). */
 int arvis_stt_feed(arvis_stt *s, const int16_t *pcm, size_t n, arvis_error *err);

@@ -13,6 +13,9 @@
 #define ASSISTANT_FEED_SAMPLES (ARVIS_STT_RATE / 10)
 /* Audio between two partial transcripts. */
 #define ASSISTANT_PARTIAL_SAMPLES (ARVIS_STT_RATE / 2)
+/* Silence given to the recogniser before an utterance that starts with the stream (no pre-roll
+ * of quiet before its first word). */
+#define ASSISTANT_LEAD_IN_S 0.1
 /* Longest typed request, bytes. */
 #define ASSISTANT_TEXT_MAX (64 * 1024)
 

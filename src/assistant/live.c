@@ -84,6 +84,9 @@ static int utterance_begin(struct live *l, uint64_t at, arvis_error *err)
     }
     uint64_t t0 = arvis_clock_ns();
     int rc = arvis_stt_start(l->a->stt, err);
+    if (rc == ARVIS_OK && at == 0) {
+        rc = arvis_stt_lead_in(l->a->stt, ASSISTANT_LEAD_IN_S, err); /* speech from the start */
+    }
     l->stt_ms += arvis_clock_elapsed_ms(t0, arvis_clock_ns());
     return rc == ARVIS_OK ? feed_recogniser(l, err) : rc;
 }

@@ -53,7 +53,9 @@ static int begin(struct job *j, uint64_t at, arvis_error *err)
     j->in_speech = true;
     j->start = at;
     j->fed_to = at;
-    return arvis_stt_start(j->stt, err);
+    int rc = arvis_stt_start(j->stt, err);
+    /* Speech from the first sample: no pre-roll of quiet before it. */
+    return rc == ARVIS_OK && at == 0 ? arvis_stt_lead_in(j->stt, ASSISTANT_LEAD_IN_S, err) : rc;
 }
 
 static int end(struct job *j, uint64_t at, arvis_error *err)

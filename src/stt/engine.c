@@ -44,6 +44,7 @@ struct arvis_stt {
     bool in_utterance;
     uint64_t samples; /* fed to this utterance */
     uint64_t busy_ns; /* spent in feed and finish for this utterance */
+    double lead_s;    /* silence given before it (arvis_stt_lead_in), not in its times */
 };
 
 static const char *engine_names[N_ENGINES + 1];
@@ -136,6 +137,7 @@ int arvis_stt_start(arvis_stt *s, arvis_error *err)
     atomic_store(&s->cancel, false);
     s->samples = 0;
     s->busy_ns = 0;
+    s->lead_s = 0;
     int rc = s->ops->start(s->state, err);
     s->in_utterance = rc == ARVIS_OK;
     pthread_mutex_unlock(&s->lock);
@@ -179,6 +181,24 @@ int arvis_stt_feed(arvis_stt *s, const int16_t *pcm, size_t n, arvis_error *err)
         pthread_mutex_unlock(&s->lock);
         at += k;
     } while (rc == ARVIS_OK && at < n);
+    return rc;
+}
+
+int arvis_stt_lead_in(arvis_stt *s, double seconds, arvis_error *err)
+{
+    static const int16_t quiet[ARVIS_STT_RATE / 10];
+    size_t n = seconds > 0 ? (size_t)(seconds * ARVIS_STT_RATE) : 0;
+    pthread_mutex_lock(&s->lock);
+    int rc = s->in_utterance ? ARVIS_OK : no_utterance(s, err);
+    for (size_t left = n; rc == ARVIS_OK && left > 0;) {
+        size_t k = left < sizeof quiet / sizeof quiet[0] ? left : sizeof quiet / sizeof quiet[0];
+        rc = s->ops->feed(s->state, quiet, k, err);
+        left -= k;
+    }
+    if (rc == ARVIS_OK) {
+        s->lead_s += (double)n / ARVIS_STT_RATE;
+    }
+    pthread_mutex_unlock(&s->lock);
     return rc;
 }
 
@@ -258,6 +278,11 @@ int arvis_stt_finish(arvis_stt *s, arvis_stt_result **out, arvis_error *err)
     s->in_utterance = false;
     if (rc == ARVIS_OK && atomic_load(&s->cancel)) {
         rc = cancelled(err);
+    }
+    for (size_t i = 0; rc == ARVIS_OK && i < r->n_words; i++) {
+        arvis_stt_word *w = &r->words[i];
+        w->start_s = w->start_s > s->lead_s ? w->start_s - s->lead_s : 0;
+        w->end_s = w->end_s > s->lead_s ? w->end_s - s->lead_s : 0;
     }
     if (rc == ARVIS_OK) {
         rc = join_words(r, err);

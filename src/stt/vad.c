@@ -13,6 +13,11 @@ enum {
     SUBS = 10,        /* ...over this many blocks: the floor follows a new noise within 2.5 s */
     PREROLL_MS = 250, /* START is put this far before the first loud frame: the first phoneme */
     GAP_MS = 100,     /* a pause this long in sound that was not yet sure to be speech drops it */
+    /* A START also takes in the sound just before it, back over pauses shorter than this, that
+     * the floor known now shows was speech: at the start of a stream the floor is not yet known,
+     * so a recording that begins with speech would lose its first words. */
+    LOOKBACK_GAP_MS = 200,
+    LOOKBACK_FRAMES = 150, /* 1.5 s: with the pre-roll, within what callers keep (2 s) */
     MIN_RATE = 8000,
     MAX_RATE = 48000,
     MIN_TRAILING_MS = FRAME_MS,
@@ -42,6 +47,7 @@ struct vad_params {
     unsigned trailing_frames; /* quiet frames that end an utterance */
     unsigned min_speech_frames;
     unsigned gap_frames;
+    unsigned lookback_gap_frames;
     uint64_t preroll;     /* samples */
     uint64_t max_samples; /* longest utterance */
 };
@@ -61,6 +67,9 @@ struct vad_state {
     unsigned sub_at;
     double cur_min; /* minimum level of the block being filled */
     unsigned cur_frames;
+
+    double past[LOOKBACK_FRAMES]; /* levels of the last frames, a ring by frame number */
+    uint64_t frames;              /* frames measured */
 
     bool candidate;      /* loud sound that may become speech */
     uint64_t cand_start; /* sample where it began */
@@ -151,6 +160,7 @@ int arvis_vad_create(const arvis_vad_options *o, arvis_vad **out, arvis_error *e
     v->p.trailing_frames = frames_of(opt.trailing_silence_ms);
     v->p.min_speech_frames = frames_of(opt.min_speech_ms);
     v->p.gap_frames = frames_of(GAP_MS);
+    v->p.lookback_gap_frames = frames_of(LOOKBACK_GAP_MS);
     v->p.preroll = samples_of(PREROLL_MS, opt.rate);
     v->p.max_samples = samples_of(opt.max_utterance_ms, opt.rate);
     arvis_vad_reset(v);
@@ -233,8 +243,28 @@ static double noise_floor(arvis_vad *v, double level)
     return floor;
 }
 
-static int start_utterance(arvis_vad *v)
+/* The first frame of the sound that led to the candidate: back from it over frames above the
+ * floor as it is known now, across pauses shorter than LOOKBACK_GAP_MS, as far as the levels
+ * kept and the last utterance allow. */
+static uint64_t sound_start(const arvis_vad *v, double floor)
 {
+    uint64_t first = v->s.cand_start / v->p.frame;
+    uint64_t oldest = v->s.frames > LOOKBACK_FRAMES ? v->s.frames - LOOKBACK_FRAMES : 0;
+    uint64_t after = (v->s.boundary + v->p.frame - 1) / v->p.frame;
+    oldest = oldest > after ? oldest : after;
+    unsigned quiet = 0;
+    for (uint64_t f = first; f > oldest && quiet < v->p.lookback_gap_frames;) {
+        double level = v->s.past[--f % LOOKBACK_FRAMES];
+        bool sound = level >= ABSOLUTE_FLOOR_DB && level >= floor + STAY_MARGIN_DB;
+        quiet = sound ? 0 : quiet + 1;
+        first = sound ? f : first;
+    }
+    return first * v->p.frame;
+}
+
+static int start_utterance(arvis_vad *v, double floor)
+{
+    v->s.cand_start = sound_start(v, floor);
     uint64_t at = v->s.cand_start > v->p.preroll ? v->s.cand_start - v->p.preroll : 0;
     v->s.utt_start = at > v->s.boundary ? at : v->s.boundary;
     v->s.in_speech = true;
@@ -250,7 +280,7 @@ static int end_utterance(arvis_vad *v, arvis_vad_event_kind kind, uint64_t at)
     return push(v, kind, at);
 }
 
-static int outside_speech(arvis_vad *v, bool loud, uint64_t frame_start)
+static int outside_speech(arvis_vad *v, bool loud, uint64_t frame_start, double floor)
 {
     if (loud) {
         if (!v->s.candidate) {
@@ -259,7 +289,7 @@ static int outside_speech(arvis_vad *v, bool loud, uint64_t frame_start)
             v->s.cand_loud = 0;
         }
         v->s.cand_quiet = 0;
-        return ++v->s.cand_loud >= v->p.min_speech_frames ? start_utterance(v) : ARVIS_OK;
+        return ++v->s.cand_loud >= v->p.min_speech_frames ? start_utterance(v, floor) : ARVIS_OK;
     }
     if (v->s.candidate && ++v->s.cand_quiet > v->p.gap_frames) {
         v->s.candidate = false;
@@ -283,6 +313,7 @@ static int frame_done(arvis_vad *v)
 {
     double level = level_db(v, v->s.acc / (double)v->p.frame);
     double floor = noise_floor(v, level);
+    v->s.past[v->s.frames++ % LOOKBACK_FRAMES] = level;
     uint64_t start = v->s.pos;
     v->s.pos += v->p.frame;
     v->s.acc = 0;
@@ -291,7 +322,7 @@ static int frame_done(arvis_vad *v)
     if (v->s.in_speech) {
         return inside_speech(v, audible && level >= floor + STAY_MARGIN_DB, v->s.pos);
     }
-    return outside_speech(v, audible && level >= floor + START_MARGIN_DB, start);
+    return outside_speech(v, audible && level >= floor + START_MARGIN_DB, start, floor);
 }
 
 static size_t deliver(arvis_vad *v, arvis_vad_event *ev, size_t max_ev)

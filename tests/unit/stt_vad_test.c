@@ -190,6 +190,31 @@ static void test_vad_finds_one_padded_sentence(void **state)
     sat_free(&p);
 }
 
+/* A recording cut at its first word: the floor is not known at the first frame, yet START is
+ * there, not at the first pause the floor is learnt from. */
+static void test_vad_speech_from_the_first_sample_starts_there(void **state)
+{
+    (void)state;
+    arvis_config *cfg = tu_config(NULL);
+    arvis_tts_engine *kal = sat_voice(cfg, "kal16");
+    sat_pcm said = {.rate = RATE};
+    sat_say(kal, "What is twelve times seven?", &said);
+    arvis_tts_engine_destroy(kal);
+    arvis_config_free(cfg);
+    size_t first = 0;
+    while (first < said.n && abs(said.x[first]) < 500) {
+        first++; /* the onset of "what", as loud as the words after it */
+    }
+    sat_pcm p = {.rate = RATE};
+    sat_append(&p, said.x + first, said.n - first);
+    sat_free(&said);
+    sat_silence(&p, 1.0);
+    struct events e = run(&DEFAULTS, &p);
+    expect_kinds(&e, "SE");
+    expect_between(e.ev[0].sample, 0, (int64_t)MS(10, RATE), "START");
+    sat_free(&p);
+}
+
 static sat_pcm two_sentences(double gap_s)
 {
     sat_pcm p = {.rate = RATE};
@@ -386,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_vad_steady_white_noise_is_not_speech),
         cmocka_unit_test(test_vad_noise_that_begins_is_one_utterance_at_most),
         cmocka_unit_test(test_vad_finds_one_padded_sentence),
+        cmocka_unit_test(test_vad_speech_from_the_first_sample_starts_there),
         cmocka_unit_test(test_vad_two_seconds_apart_are_two_utterances),
         cmocka_unit_test(test_vad_a_pause_shorter_than_the_trailing_silence_is_one_utterance),
         cmocka_unit_test(test_vad_cuts_an_overlong_utterance),
