@@ -133,6 +133,9 @@ int arvis_assistant_submit_text(arvis_assistant *a, const char *text, uint64_t *
 int arvis_assistant_submit_audio(arvis_assistant *a, const int16_t *pcm, size_t n,
                                  uint64_t audio_end_ns, uint64_t *turn, arvis_error *err);
 
+/* Timers running now (set by the timer skill); they ring only while the assistant runs. */
+size_t arvis_assistant_active_timers(arvis_assistant *a);
+
 /* Cancels the turn under way in any state and, with all, the queued ones (each ends at once
  * with a cancelled TURN_END, sent from the calling thread). Any thread. */
 void arvis_assistant_cancel(arvis_assistant *a, bool all);

@@ -424,6 +424,11 @@ void arvis_assistant_cancel(arvis_assistant *a, bool all)
     }
 }
 
+size_t arvis_assistant_active_timers(arvis_assistant *a)
+{
+    return arvis_skills_active_timers(a->skills);
+}
+
 void arvis_assistant_wait_idle(arvis_assistant *a)
 {
     pthread_mutex_lock(&a->lock);

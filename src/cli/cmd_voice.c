@@ -135,6 +135,12 @@ static int run_turns(struct cli_ctx *ctx, struct turn_command *c)
         arvis_error err;
         int rc = arvis_assistant_live(a, src, &lo, &err);
         code = outcome(c, &p, rc, &err);
+        size_t timers = arvis_assistant_active_timers(a);
+        if (timers) {
+            cli_warning("%zu timer%s still running end%s with this command: timers ring only "
+                        "while `arvis run` listens",
+                        timers, timers == 1 ? "" : "s", timers == 1 ? "s" : "");
+        }
         cli_interrupt_assistant(NULL);
     }
     cli_interrupt_stop();

@@ -114,6 +114,9 @@ arvis voice --in - --out "$WORK/quiet.wav" <"$WORK/quiet.pcm"
 check "voice on silence says no speech was heard" eval 'rc_is 1 && err_has "no speech heard"'
 arvis voice
 check "voice without --in is a usage error" eval 'rc_is 2 && err_has "--in"'
+arvis say --engine flite --voice kal16 --out "$WORK/timer.wav" "Set a timer for five minutes."
+arvis voice --in "$WORK/timer.wav" --out "$WORK/timer-reply.wav"
+check "voice: a timer set by a one-turn command is said to end with it" eval 'rc_is 0 && out_has "Timer set for 5 minutes" && err_has "1 timer still running ends with this command" && err_has "arvis run"'
 
 # The live loop on a recording: the wake phrase alone is acknowledged, the next utterance asked.
 cat "$WORK/s1.pcm" "$WORK/moon.pcm" "$WORK/s2.pcm" "$WORK/wake.pcm" "$WORK/s2.pcm" "$WORK/time.pcm" "$WORK/s2.pcm" >"$WORK/convo.pcm"
