@@ -136,8 +136,8 @@ int arvis_assistant_submit_audio(arvis_assistant *a, const int16_t *pcm, size_t 
 /* Timers running now (set by the timer skill); they ring only while the assistant runs. */
 size_t arvis_assistant_active_timers(arvis_assistant *a);
 
-/* Cancels the turn under way in any state and, with all, the queued ones (each ends at once
- * with a cancelled TURN_END, sent from the calling thread). Any thread. */
+/* Cancels the turn under way in any state and, with all, the queued ones (each ends with a
+ * cancelled TURN_END from the worker, after the turn under way). Any thread. */
 void arvis_assistant_cancel(arvis_assistant *a, bool all);
 
 /* Blocks until no turn runs or waits. */

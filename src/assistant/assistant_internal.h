@@ -54,6 +54,7 @@ struct arvis_assistant {
     pthread_mutex_t lock;
     pthread_cond_t cond; /* a request came, the worker went idle, or stop */
     struct request *head, *tail;
+    struct request *dropped; /* cancelled before they began: the worker ends their turns */
     size_t queued;
     bool busy; /* a turn runs */
     bool stop;

@@ -89,12 +89,51 @@ static void free_request(struct request *r)
     }
 }
 
+/* A queued request cancelled before it began: its turn ends, cancelled, so a frontend waiting
+ * for it hears it will not be answered. On the worker, where every TURN_END comes from. */
+static void drop_request(arvis_assistant *a, struct request *r)
+{
+    if (!r->announce) {
+        arvis_turn_stats st = {.stt_rtf = -1, .answered_by = "none", .cancelled = true};
+        const char *request = r->text ? r->text : r->heard ? r->heard->text : "";
+        arvis_event ev = {.kind = ARVIS_EVENT_TURN_END,
+                          .turn = r->turn,
+                          .stats = &st,
+                          .request = request,
+                          .answer = ""};
+        assistant_emit(a, &ev);
+    }
+    free_request(r);
+}
+
+static void free_requests(struct request *r)
+{
+    while (r) {
+        struct request *next = r->next;
+        free_request(r);
+        r = next;
+    }
+}
+
 /* Takes the next request, or NULL at stop; between requests, says the timers that are due and
  * takes the system figures every metrics.system_interval. */
 static struct request *next_request(arvis_assistant *a)
 {
     pthread_mutex_lock(&a->lock);
     for (;;) {
+        if (a->dropped) {
+            struct request *r = a->dropped;
+            a->dropped = NULL;
+            pthread_mutex_unlock(&a->lock);
+            while (r) {
+                struct request *next = r->next;
+                drop_request(a, r);
+                r = next;
+            }
+            pthread_mutex_lock(&a->lock);
+            pthread_cond_broadcast(&a->cond); /* for wait_idle */
+            continue;
+        }
         if (a->stop) {
             pthread_mutex_unlock(&a->lock);
             return NULL;
@@ -223,11 +262,8 @@ void arvis_assistant_destroy(arvis_assistant *a)
         arvis_playback_finish(pb);
         arvis_playback_wait(pb, NULL);
     }
-    while (a->head) {
-        struct request *r = a->head;
-        a->head = r->next;
-        free_request(r);
-    }
+    free_requests(a->head);
+    free_requests(a->dropped);
     assistant_watch_stop(a);
     arvis_speech_destroy(a->speech, true, NULL);
     arvis_tts_destroy(a->tts);
@@ -377,37 +413,20 @@ int arvis_assistant_announce(arvis_assistant *a, const char *text, arvis_error *
     return submit(a, text, NULL, 0, 0, SUBMIT_ANNOUNCE, 0, NULL, err);
 }
 
-/* A queued request cancelled before it began: its turn ends, cancelled, so a frontend waiting
- * for it hears it will not be answered. */
-static void drop_request(arvis_assistant *a, struct request *r)
-{
-    if (!r->announce) {
-        arvis_turn_stats st = {.stt_rtf = -1, .answered_by = "none", .cancelled = true};
-        const char *request = r->text ? r->text : r->heard ? r->heard->text : "";
-        arvis_event ev = {.kind = ARVIS_EVENT_TURN_END,
-                          .turn = r->turn,
-                          .stats = &st,
-                          .request = request,
-                          .answer = ""};
-        assistant_emit(a, &ev);
-    }
-    free_request(r);
-}
-
 void arvis_assistant_cancel(arvis_assistant *a, bool all)
 {
     if (all) {
+        /* The worker ends their turns: after the one under way, before any new request. */
         pthread_mutex_lock(&a->lock);
-        struct request *r = a->head;
+        struct request **end = &a->dropped;
+        while (*end) {
+            end = &(*end)->next;
+        }
+        *end = a->head;
         a->head = a->tail = NULL;
         a->queued = 0;
         pthread_cond_broadcast(&a->cond);
         pthread_mutex_unlock(&a->lock);
-        while (r) {
-            struct request *next = r->next;
-            drop_request(a, r);
-            r = next;
-        }
     }
     pthread_mutex_lock(&a->lock);
     atomic_store(&a->cancel, true);
@@ -432,7 +451,7 @@ size_t arvis_assistant_active_timers(arvis_assistant *a)
 void arvis_assistant_wait_idle(arvis_assistant *a)
 {
     pthread_mutex_lock(&a->lock);
-    while ((a->busy || a->head) && !a->stop) {
+    while ((a->busy || a->head || a->dropped) && !a->stop) {
         pthread_cond_wait(&a->cond, &a->lock);
     }
     pthread_mutex_unlock(&a->lock);

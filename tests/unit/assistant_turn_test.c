@@ -157,6 +157,7 @@ static void test_queue_beyond_its_maximum_is_refused_and_cancel_ends_queued_turn
     assert_string_equal(queued->request, "what is 2 plus 2");
     assert_string_equal(queued->answer, "");
     assert_true(turn_end(&r, t1)->stats.cancelled);
+    assert_true(turn_end(&r, t1) < queued); /* from the worker, in order */
     arvis_assistant_wait_idle(r.a);
     assert_int_equal(atu_count(&r, ARVIS_EVENT_TURN_END, 0), 2);
     atu_close(&r);
