@@ -240,10 +240,10 @@ typedef struct arvis_metrics_store_params {
     size_t max_files;         /* files kept, both formats counted */
     unsigned flush_ms; /* a thread of the store flushes this often (0: no thread; the owner calls
                         * arvis_metrics_store_flush) */
-    /* Load only what recording needs to go on: counters' totals and gauges' last values, read
-     * from the newest file alone (each new file repeats them all), no histogram samples; the
-     * whole load when that file has a damaged line. For a process that records and never reads
-     * window statistics: the load no longer grows with the stored samples. */
+    /* Load only what recording needs to go on: counters' totals and gauges' last values, from
+     * every file as the whole load reads them, with the histogram samples (most lines) passed
+     * over without being parsed. For a process that records and never reads window
+     * statistics. */
     bool totals_only;
 } arvis_metrics_store_params;
 

@@ -179,6 +179,9 @@ static void load_file(struct load *l, const char *path, int f)
             continue;
         }
         len -= whole;
+        if (l->totals_only && strstr(line, f == 0 ? "\"type\":\"histogram\"" : ",histogram,")) {
+            continue; /* found without parsing it: most lines are histogram samples */
+        }
         bool header = f == 1 && strncmp(line, STORE_CSV_HEADER, len) == 0 && len > 0;
         if (len > 0 && !header && !load_line(l, f, line, len)) {
             l->r.bad_lines++;
@@ -229,27 +232,6 @@ static void load_files(struct load *l, const char *dir, const struct store_file 
     }
 }
 
-/* Totals only: the newest file holds every counter and gauge, so it is all there is to read;
- * when one of its lines is damaged, or it holds none (a roll cut short), a total may be in an
- * older file, and everything is read. */
-static void load_newest_or_all(struct load *l, const char *dir, const struct store_file *files,
-                               size_t n)
-{
-    if (l->totals_only && n > 0) {
-        size_t newest = n - 1;
-        while (newest > 0 && files[newest - 1].seq == files[n - 1].seq) {
-            newest--; /* of the same file in both formats, the JSON Lines one (listed first) */
-        }
-        load_files(l, dir, files + newest, 1);
-        if (l->r.bad_lines == 0 && (l->n > 0 || n == 1)) {
-            return;
-        }
-        free_series(l);
-        l->r = (arvis_metrics_load_report){0};
-    }
-    load_files(l, dir, files, n);
-}
-
 int arvis_metrics_store_load(const arvis_metrics_store_params *p, arvis_metrics *reg,
                              double since_s, arvis_metrics_load_report *r, arvis_error *err)
 {
@@ -270,7 +252,7 @@ int arvis_metrics_store_load(const arvis_metrics_store_params *p, arvis_metrics 
                            .since_ms = since_s > 0 ? (int64_t)(since_s * MS_PER_S) : INT64_MIN,
                            .now_ms = (int64_t)(arvis_clock_wall() * MS_PER_S),
                            .now_ns = arvis_clock_ns()};
-        load_newest_or_all(l, dir, files, n);
+        load_files(l, dir, files, n);
         apply_last(l);
         if (l->r.bad_lines) {
             arvis_log(ARVIS_LOG_WARNING, "metrics",
