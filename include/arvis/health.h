@@ -136,8 +136,9 @@ void arvis_health_monitor_poke(arvis_health_monitor *m);
 /* Rounds finished so far (a round whose check could not run at all is not counted). */
 unsigned long arvis_health_monitor_rounds(const arvis_health_monitor *m);
 
-/* Stops the thread and joins it: at once between rounds; a round under way is ended first
- * (at most the longest health.timeout_ms). m may be NULL. Not from a callback. */
+/* Stops the thread and joins it: at once between rounds; a round under way, and the first
+ * round even when it has not begun, is ended first (at most the longest health.timeout_ms), so
+ * the state at start is always reported. m may be NULL. Not from a callback. */
 void arvis_health_monitor_stop(arvis_health_monitor *m);
 
 #ifdef __cplusplus

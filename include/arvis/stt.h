@@ -127,7 +127,9 @@ void arvis_vad_destroy(arvis_vad *v);
 /* Feeds n samples; events found in them are written to ev (at most max_ev; the rest are kept for
  * the next call) and counted in *n_ev. Deterministic: the same samples give the same events.
  * A START is put 250 ms (pre-roll) before the first loud frame, itself min_speech_ms or a little
- * more before the samples that made the detector sure: a caller keeps that much audio. A call
+ * more before the samples that made the detector sure, or before the sound just ahead of it that
+ * the floor shows was speech (the look-back, at most 1.5 s): a caller keeps 1.75 s plus
+ * min_speech_ms of audio (the live loop keeps 2 s, a transcription 4 s). A call
  * with n 0 only collects kept events; with more than 4096 kept, a call with samples is refused
  * (ARVIS_E_TOOBIG) until they are collected. */
 int arvis_vad_feed(arvis_vad *v, const int16_t *pcm, size_t n, arvis_vad_event *ev, size_t max_ev,

@@ -30,6 +30,7 @@ struct request {
     bool announce;    /* text is said as it is, outside any turn */
     bool strip_wake;  /* the transcript may begin with the wake phrase */
     double wake_at_s; /* where in the audio the wake phrase was heard (0: not in it) */
+    bool barge_in;    /* it interrupted a turn: the "refuse" policy does not refuse it */
     /* Heard by the live loop, which recognised it while it was said: the result, the
      * recognition time in all, and end of speech -> its final transcript. */
     arvis_stt_result *heard;
@@ -49,6 +50,7 @@ struct arvis_assistant {
     arvis_health_monitor *monitor;
     arvis_metrics_system *system; /* made at the first sample; the worker's alone */
     uint64_t system_due_ms;       /* next system sample, arvis_clock_ns / 1e6 (UINT64_MAX: none) */
+    bool system_failed;           /* a reading failed (and was notified): no more are taken */
 
     pthread_t worker;
     pthread_mutex_t lock;
@@ -102,7 +104,8 @@ int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, ui
 /* Queues a request the live loop has recognised already (res is taken over, also on failure):
  * end_ns is when the end of speech was heard, stt_ms the recognition time in all. */
 int assistant_submit_heard(arvis_assistant *a, arvis_stt_result *res, uint64_t end_ns,
-                           double stt_ms, bool strip_wake, double wake_at_s, arvis_error *err);
+                           double stt_ms, bool strip_wake, double wake_at_s, bool barge_in,
+                           arvis_error *err);
 
 /* True on the playback thread while it runs the assistant's playback callback. */
 extern _Thread_local bool assistant_on_playback_thread;
@@ -115,11 +118,11 @@ void assistant_notify(arvis_assistant *a, arvis_notify_level level, const char *
 int assistant_watch_start(arvis_assistant *a, arvis_error *err);
 void assistant_watch_stop(arvis_assistant *a);
 
-/* Records a finished turn's figures in the metrics registry, when there is one. */
 /* Records the system's and the process's figures (metrics.system_interval 0: never) and sets
  * when the next periodic sample is due. Worker thread only. */
 void assistant_sample_system(arvis_assistant *a);
 
+/* Records a finished turn's figures in the metrics registry, when there is one. */
 void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st);
 
 /* Speaks text outside a turn and waits until it has been played. */

@@ -124,6 +124,7 @@ static struct request *next_request(arvis_assistant *a)
         if (a->dropped) {
             struct request *r = a->dropped;
             a->dropped = NULL;
+            a->busy = true; /* wait_idle waits for these TURN_ENDs too */
             pthread_mutex_unlock(&a->lock);
             while (r) {
                 struct request *next = r->next;
@@ -131,7 +132,8 @@ static struct request *next_request(arvis_assistant *a)
                 r = next;
             }
             pthread_mutex_lock(&a->lock);
-            pthread_cond_broadcast(&a->cond); /* for wait_idle */
+            a->busy = false;
+            pthread_cond_broadcast(&a->cond);
             continue;
         }
         if (a->stop) {
@@ -139,7 +141,7 @@ static struct request *next_request(arvis_assistant *a)
             return NULL;
         }
         uint64_t now_ms = arvis_clock_ns() / 1000000u;
-        if (a->system_due_ms <= now_ms) {
+        if (a->system_due_ms <= now_ms && !a->head) { /* a waiting request goes first */
             pthread_mutex_unlock(&a->lock);
             assistant_sample_system(a);
             pthread_mutex_lock(&a->lock);
@@ -285,7 +287,7 @@ static int enqueue(arvis_assistant *a, struct request *r, uint64_t *turn, arvis_
     int rc = ARVIS_OK;
     if (a->stop) {
         rc = arvis_error_set(&why, ARVIS_E_STATE, "the assistant is shutting down");
-    } else if (busy && a->refuse_when_busy && !r->announce) {
+    } else if (busy && a->refuse_when_busy && !r->announce && !r->barge_in) {
         rc = arvis_error_set(&why, ARVIS_E_STATE,
                              "busy with another request; ask again when it is done (or set "
                              "assistant.busy_policy to \"queue\")");
@@ -384,7 +386,8 @@ int arvis_assistant_submit_audio(arvis_assistant *a, const int16_t *pcm, size_t 
 }
 
 int assistant_submit_heard(arvis_assistant *a, arvis_stt_result *res, uint64_t end_ns,
-                           double stt_ms, bool strip_wake, double wake_at_s, arvis_error *err)
+                           double stt_ms, bool strip_wake, double wake_at_s, bool barge_in,
+                           arvis_error *err)
 {
     double done_ms = arvis_clock_elapsed_ms(end_ns, arvis_clock_ns());
     struct request *r = calloc(1, sizeof *r);
@@ -398,6 +401,7 @@ int assistant_submit_heard(arvis_assistant *a, arvis_stt_result *res, uint64_t e
     r->submitted_ns = end_ns;
     r->strip_wake = strip_wake;
     r->wake_at_s = wake_at_s;
+    r->barge_in = barge_in;
     return enqueue(a, r, NULL, err);
 }
 

@@ -99,6 +99,8 @@ static int utterance_end(struct live *l, arvis_error *err)
     arvis_assistant *a = l->a;
     uint64_t end_ns = arvis_clock_ns();
     l->in_speech = false;
+    bool barged = l->barged;
+    l->barged = false; /* of this utterance only, whatever becomes of it */
     bool armed = atomic_exchange(&a->armed, false);
     bool for_arvis = !l->o->wake || l->woken || armed;
     if (for_arvis) {
@@ -123,13 +125,8 @@ static int utterance_end(struct live *l, arvis_error *err)
                            ? (double)(l->wake_pos - l->utt_start) / ARVIS_STT_RATE
                            : 0;
     l->woken = false;
-    if (l->barged) {
-        /* The interrupted turn ends within milliseconds of its cancel; waiting for it keeps
-         * the "refuse" busy policy from refusing the request that interrupted it. */
-        l->barged = false;
-        arvis_assistant_wait_idle(a);
-    }
-    rc = assistant_submit_heard(a, res, end_ns, l->stt_ms, l->o->wake, wake_at_s, err);
+    /* The interrupted turn may still be ending: the "refuse" policy must not refuse this. */
+    rc = assistant_submit_heard(a, res, end_ns, l->stt_ms, l->o->wake, wake_at_s, barged, err);
     if (rc == ARVIS_OK) {
         l->handled++;
         if (!l->o->live) {

@@ -110,7 +110,7 @@ void assistant_sample_system(arvis_assistant *a)
 {
     int64_t interval_s = arvis_config_int(a->cfg, "metrics.system_interval");
     a->system_due_ms = UINT64_MAX;
-    if (!a->o.metrics || interval_s <= 0) {
+    if (!a->o.metrics || interval_s <= 0 || a->system_failed) {
         return;
     }
     arvis_error err;
@@ -123,8 +123,9 @@ void assistant_sample_system(arvis_assistant *a)
         rc = arvis_metrics_system_sample(a->system, &err);
     }
     if (rc != ARVIS_OK) {
-        /* Said once: periodic sampling stops rather than repeat it every interval. */
+        /* Said once: sampling stops rather than repeat it every interval and turn. */
         assistant_notify(a, ARVIS_NOTIFY_WARNING, "metrics", "%s", err.msg);
+        a->system_failed = true;
         return;
     }
     a->system_due_ms = arvis_clock_ns() / 1000000u + (uint64_t)interval_s * 1000u;

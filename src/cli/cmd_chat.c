@@ -197,13 +197,17 @@ int cmd_chat(struct cli_ctx *ctx, int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     int code = cli_llm_open(ctx, history, &c->cfg, &c->llm);
-    if (code == CLI_EXIT_OK) {
-        cli_watch_open(c->cfg, false, false, &c->watch);
-        cli_watch_monitor(c->cfg, &c->watch);
-    }
+    /* Signals are blocked before the threads below start, so that only Ctrl-C's thread takes
+     * them. */
     if (code == CLI_EXIT_OK && cli_interrupt_start(c->llm) != 0) {
         cli_error("cannot set up Ctrl-C handling");
         code = CLI_EXIT_FAILURE;
+    }
+    if (code == CLI_EXIT_OK) {
+        cli_watch_open(c->cfg, false, false, &c->watch);
+        if (arvis_config_bool(c->cfg, "health.enabled")) {
+            cli_watch_monitor(c->cfg, &c->watch);
+        }
     }
     if (code == CLI_EXIT_OK && warmup && arvis_config_bool(c->cfg, "llm.warmup")) {
         arvis_llm_callbacks cb = {.status_cb = cli_print_status};

@@ -152,7 +152,9 @@ static void *monitor_thread(void *arg)
 {
     arvis_health_monitor *m = arg;
     pthread_mutex_lock(&m->lock);
-    while (!m->stop) {
+    /* The first round runs even when stop comes before it: what is wrong at start is always
+     * reported (a command may end at once). */
+    do {
         m->poked = false;
         pthread_mutex_unlock(&m->lock);
         round_once(m);
@@ -163,7 +165,7 @@ static void *monitor_thread(void *arg)
                 break;
             }
         }
-    }
+    } while (!m->stop);
     pthread_mutex_unlock(&m->lock);
     return NULL;
 }

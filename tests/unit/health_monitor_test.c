@@ -253,6 +253,25 @@ static void test_rounds_without_a_change_report_nothing_new(void **state)
     tu_rmtree(dir);
 }
 
+/* A command that ends at once (chat on an empty input) still hears the state at start: the
+ * first round runs to its end even when stop comes before it began. */
+static void test_stop_at_once_still_reports_the_first_round(void **state)
+{
+    (void)state;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", tu_tempdir());
+    for (int run = 0; run < 20; run++) {
+        struct rig g;
+        rig_start(&g, "http://127.0.0.1:9", tu_path(dir, "audit.jsonl"));
+        arvis_health_monitor_stop(g.m);
+        assert_int_equal(g.rec.rounds, 1);
+        expect_change(&g.rec, 0, "llm", ARVIS_HEALTH_UNKNOWN, ARVIS_HEALTH_UNHEALTHY);
+        g.m = NULL;
+        rig_stop(&g);
+    }
+    tu_rmtree(dir);
+}
+
 static void test_an_audit_log_that_cannot_be_written_does_not_stop_the_events(void **state)
 {
     (void)state;
@@ -274,6 +293,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_llm_down_and_up_again_gives_events_and_audit_records),
         cmocka_unit_test(test_rounds_without_a_change_report_nothing_new),
+        cmocka_unit_test(test_stop_at_once_still_reports_the_first_round),
         cmocka_unit_test(test_an_audit_log_that_cannot_be_written_does_not_stop_the_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
