@@ -252,9 +252,15 @@ static int open_current(arvis_metrics_store *st, arvis_error *err)
     size_t n = 0;
     int rc = store_list(st->dir, &files, &n, err);
     st->seq = n ? files[n - 1].seq : 1;
+    /* The newest file is continued only in the formats it has: a load reads one format of a
+     * file, so after metrics.format changed, what went to the other would be lost. */
+    unsigned formats = 0;
+    for (size_t i = n; i > 0 && files[i - 1].seq == st->seq; i--) {
+        formats |= 1u << files[i - 1].format;
+    }
     free(files);
     if (rc == ARVIS_OK) {
-        rc = store_open_files(st, false, err);
+        rc = store_open_files(st, n > 0 && formats != st->p.formats, err);
     }
     bool full = false;
     for (int f = 0; f < STORE_FORMATS; f++) {

@@ -159,12 +159,39 @@ static void test_a_store_opened_for_totals_continues_them(void **state)
     tu_rmtree(dir);
 }
 
+/* metrics.format changed between runs (JSON Lines, then CSV only, then both): each run's
+ * figures are kept, since a file is never continued in a format it did not have. */
+static void test_a_format_change_loses_nothing(void **state)
+{
+    (void)state;
+    const char *dir = tu_tempdir();
+    const unsigned formats[] = {ARVIS_METRICS_STORE_JSONL, ARVIS_METRICS_STORE_CSV,
+                                ARVIS_METRICS_STORE_JSONL | ARVIS_METRICS_STORE_CSV};
+    for (size_t run = 0; run < 3; run++) {
+        arvis_metrics_store_params p = params(dir, true);
+        p.formats = formats[run];
+        arvis_metrics *reg = arvis_metrics_create();
+        arvis_metrics_store *st = NULL;
+        assert_int_equal(arvis_metrics_store_open(&p, reg, &st, NULL, NULL), ARVIS_OK);
+        arvis_metric_add(get(reg, ARVIS_METRIC_COUNTER, "words_total"), 10);
+        arvis_metric_observe(get(reg, ARVIS_METRIC_HISTOGRAM, "lat_seconds"), (double)run);
+        arvis_metrics_store_destroy(st);
+        arvis_metrics_destroy(reg);
+    }
+    struct loaded all = load(dir, false);
+    assert_float_equal(all.words, 30, 0);
+    assert_int_equal(all.lat_count, 3);
+    assert_int_equal(all.r.files, 3);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_totals_match_the_whole_load_without_histograms),
         cmocka_unit_test(test_a_total_only_in_an_older_file_is_kept),
         cmocka_unit_test(test_a_store_opened_for_totals_continues_them),
+        cmocka_unit_test(test_a_format_change_loses_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
