@@ -101,8 +101,17 @@ void assistant_run_request(arvis_assistant *a, struct request *r);
 int assistant_submit_spoken(arvis_assistant *a, const int16_t *pcm, size_t n, uint64_t end_ns,
                             bool strip_wake, double wake_at_s, arvis_error *err);
 
+/* Frees a request (NULL allowed), and a list of them by their next links. */
+void assistant_free_request(struct request *r);
+void assistant_free_requests(struct request *r);
+
+/* Ends the turn of each request in the list, cancelled (a TURN_END without an answer; none for
+ * an announcement), and frees them. The worker's: every TURN_END comes from it. */
+void assistant_drop_requests(arvis_assistant *a, struct request *r);
+
 /* Queues a request the live loop has recognised already (res is taken over, also on failure):
- * end_ns is when the end of speech was heard, stt_ms the recognition time in all. */
+ * end_ns is when the end of speech was heard, stt_ms the recognition time in all; barge_in:
+ * it interrupted a turn (the "refuse" policy does not refuse it). */
 int assistant_submit_heard(arvis_assistant *a, arvis_stt_result *res, uint64_t end_ns,
                            double stt_ms, bool strip_wake, double wake_at_s, bool barge_in,
                            arvis_error *err);
