@@ -76,6 +76,11 @@ static int transcribe(struct turn *t, arvis_error *err)
     assistant_set_state(a, ARVIS_STATE_TRANSCRIBING);
     uint64_t start = arvis_clock_ns();
     int rc = arvis_stt_start(a->stt, err);
+    if (rc == ARVIS_OK) {
+        /* A buffer handed over may begin with its first word (push to talk pressed while
+         * speaking); a moment of quiet before it costs nothing when it did not. */
+        rc = arvis_stt_lead_in(a->stt, ASSISTANT_LEAD_IN_S, err);
+    }
     bool partials = arvis_config_bool(a->cfg, "stt.partial_results");
     size_t next_partial = ASSISTANT_PARTIAL_SAMPLES;
     for (size_t off = 0; rc == ARVIS_OK && off < t->r->n; off += ASSISTANT_FEED_SAMPLES) {

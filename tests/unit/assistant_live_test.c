@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 #include <sndfile.h>
+#include <stdlib.h>
 
 #include "assistant_test_util.h"
 #include "stt_audio_test_util.h"
@@ -90,6 +91,33 @@ static void test_spoken_request_goes_through_every_state(void **state)
     atu_close(&r);
 }
 
+/* A request handed over as a buffer that begins with its first word (push to talk pressed
+ * while speaking): the recogniser gets a moment of quiet before it and hears it whole. */
+static void test_a_buffer_that_starts_with_speech_is_heard_whole(void **state)
+{
+    (void)state;
+    struct atu_rig r;
+    atu_open(&r, "{\"replies\": [{\"text\": \"unused\"}]}", true, NULL);
+    sat_pcm said = {.rate = ARVIS_STT_RATE};
+    say(r.cfg, "What is twelve times seven?", &said);
+    size_t first = 0;
+    while (first < said.n && abs(said.x[first]) < 500) {
+        first++;
+    }
+    sat_pcm talk = {.rate = ARVIS_STT_RATE};
+    sat_append(&talk, said.x + first, said.n - first);
+    sat_silence(&talk, 0.3);
+    uint64_t turn = 0;
+    arvis_error err;
+    assert_int_equal(arvis_assistant_submit_audio(r.a, talk.x, talk.n, 0, &turn, &err), ARVIS_OK);
+    const struct atu_event *e = &r.ev[atu_wait(&r, ARVIS_EVENT_TURN_END, turn)];
+    assert_string_equal(e->request, "what is twelve times seven");
+    assert_string_equal(e->stats.skill, "arithmetic");
+    sat_free(&said);
+    sat_free(&talk);
+    atu_close(&r);
+}
+
 static void test_wake_phrase_alone_is_acknowledged_and_the_next_utterance_answered(void **state)
 {
     (void)state;
@@ -164,6 +192,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spoken_request_goes_through_every_state),
+        cmocka_unit_test(test_a_buffer_that_starts_with_speech_is_heard_whole),
         cmocka_unit_test(test_wake_phrase_alone_is_acknowledged_and_the_next_utterance_answered),
         cmocka_unit_test(test_without_the_wake_phrase_every_utterance_is_a_request),
         cmocka_unit_test(test_silence_and_noise_make_no_request),
