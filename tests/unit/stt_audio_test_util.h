@@ -89,6 +89,21 @@ static inline void sat_say(arvis_tts_engine *e, const char *text, sat_pcm *out)
     sat_free(&said);
 }
 
+/* sat_say, cut at the onset of the first word (its first sample at least 500 loud): a
+ * recording that begins with speech, with no quiet before it. */
+static inline void sat_say_cut(arvis_tts_engine *e, const char *text, sat_pcm *out)
+{
+    sat_pcm said = {0};
+    sat_say(e, text, &said);
+    size_t first = 0;
+    while (first < said.n && abs(said.x[first]) < 500) {
+        first++;
+    }
+    out->rate = said.rate;
+    sat_append(out, said.x + first, said.n - first);
+    sat_free(&said);
+}
+
 /* The next value of a xorshift generator: noise that is the same on every run. */
 static inline uint32_t sat_random(uint32_t *state)
 {
