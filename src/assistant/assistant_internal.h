@@ -131,6 +131,10 @@ void assistant_watch_stop(arvis_assistant *a);
  * when the next periodic sample is due. Worker thread only. */
 void assistant_sample_system(arvis_assistant *a);
 
+/* Sets the next periodic sample one interval from now (never without metrics, with the
+ * interval 0, or after a reading failed). */
+void assistant_schedule_system(arvis_assistant *a);
+
 /* Records a finished turn's figures in the metrics registry, when there is one. */
 void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st);
 

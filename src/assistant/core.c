@@ -176,7 +176,10 @@ int arvis_assistant_create(const arvis_assistant_options *o, arvis_assistant **o
     a->refuse_when_busy =
         strcmp(arvis_config_string(a->cfg, "assistant.busy_policy"), "refuse") == 0;
     a->queue_max = (size_t)arvis_config_int(a->cfg, "assistant.queue_max");
-    a->system_due_ms = 0; /* the first system sample is taken when the worker starts */
+    /* The first system reading comes after the first turn or interval, not at start: a
+     * one-turn command (voice) gets its reading after the turn, with nothing added to its
+     * start (opening NVML can take a while). */
+    assistant_schedule_system(a);
     pthread_mutex_init(&a->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

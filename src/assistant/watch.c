@@ -106,11 +106,19 @@ void assistant_record_turn(arvis_assistant *a, const arvis_turn_stats *st)
     assistant_sample_system(a);
 }
 
-void assistant_sample_system(arvis_assistant *a)
+void assistant_schedule_system(arvis_assistant *a)
 {
     int64_t interval_s = arvis_config_int(a->cfg, "metrics.system_interval");
+    a->system_due_ms = a->o.metrics && interval_s > 0 && !a->system_failed
+                           ? arvis_clock_ns() / 1000000u + (uint64_t)interval_s * 1000u
+                           : UINT64_MAX;
+}
+
+void assistant_sample_system(arvis_assistant *a)
+{
     a->system_due_ms = UINT64_MAX;
-    if (!a->o.metrics || interval_s <= 0 || a->system_failed) {
+    if (!a->o.metrics || arvis_config_int(a->cfg, "metrics.system_interval") <= 0 ||
+        a->system_failed) {
         return;
     }
     arvis_error err;
@@ -128,7 +136,7 @@ void assistant_sample_system(arvis_assistant *a)
         a->system_failed = true;
         return;
     }
-    a->system_due_ms = arvis_clock_ns() / 1000000u + (uint64_t)interval_s * 1000u;
+    assistant_schedule_system(a);
 }
 
 /* The cue: a tone of CUE_MS at a pitch rising with the level, faded in and out so it does not

@@ -1,5 +1,5 @@
-/* The assistant's system figures: taken when it starts and every metrics.system_interval while
- * it waits for requests, not only after turns; never with the interval at 0. */
+/* The assistant's system figures: taken every metrics.system_interval while it waits for
+ * requests, not only after turns; never with the interval at 0. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,7 +62,7 @@ static void test_system_figures_are_taken_while_idle(void **state)
     arvis_config *cfg = tu_config(sets);
     arvis_metrics *reg = arvis_metrics_create();
     arvis_assistant *a = start(cfg, reg);
-    /* At start, with no turn at all. */
+    /* One interval after start, with no turn at all. */
     assert_true(rises_above(reg, "arvis_process_resident_memory_bytes", 0));
     double before = value_of(reg, "arvis_process_cpu_seconds_total");
     /* Some CPU time for the next sample to see: only a periodic sample can record it. */
